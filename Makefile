@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make up` (run the stack) and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: help setup up down status logs test bench clean
+
+help:
+	@echo "make up      set up what is missing, then start the local stack in the background"
+	@echo "make down    stop everything 'make up' started"
+	@echo "make status  processes, readiness, stream state"
+	@echo "make logs    follow the services' logs (SERVICE=gateway for one)"
+	@echo "make test    set up what is missing, then run all tests against real MinIO and NATS"
+	@echo "make bench   benchmarks (figures, never pass/fail)"
+	@echo "make setup   only install what is missing (.venv, minio, mc, nats CLI)"
+
+setup:
+	@bash deploy/setup.sh
+
+up: setup
+	@bash deploy/local/up.sh
+
+down:
+	@bash deploy/local/down.sh
+
+status:
+	@bash deploy/local/status.sh
+
+logs:
+	@bash deploy/local/logs.sh
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench.pipeline_latency
+
+clean: down
+	rm -rf .state

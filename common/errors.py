@@ -1,0 +1,122 @@
+"""The project's one exception tree.
+
+    DanceError
+    ├── InvalidRequest            400
+    │   ├── MissingParameter
+    │   ├── UnsupportedFileType
+    │   └── KeyMismatch
+    ├── NotFound                  404
+    │   ├── JobNotFound
+    │   └── UploadNotFound
+    ├── JobStateConflict          409
+    ├── ServiceUnavailable        503
+    │   ├── StorageUnavailable
+    │   └── BrokerUnavailable
+    ├── MalformedEvent
+    ├── ModelUnavailable
+    └── VideoRejected             (ends a job ``failed``)
+        └── InvalidVideo
+
+HTTP status codes are attached in one table, ``gateway/error_middleware.py``.
+"""
+from __future__ import annotations
+
+
+class DanceError(Exception):
+    """Raised for every failure the project knows how to name."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(DanceError):
+    """Raised when a client's request is malformed."""
+
+    code = "invalid_request"
+
+
+class MissingParameter(InvalidRequest):
+    """Raised when a required request parameter is absent or empty."""
+
+    code = "missing_parameter"
+
+
+class UnsupportedFileType(InvalidRequest):
+    """Raised when an upload is not one of the supported video types."""
+
+    code = "unsupported_file_type"
+
+
+class KeyMismatch(InvalidRequest):
+    """Raised when a confirm names an object key that is not the job's."""
+
+    code = "s3_key_mismatch"
+
+
+class NotFound(DanceError):
+    """Raised when something asked for does not exist."""
+
+    code = "not_found"
+
+
+class JobNotFound(NotFound):
+    """Raised when no job has the given id."""
+
+    code = "job_not_found"
+
+
+class UploadNotFound(NotFound):
+    """Raised when a job's video has not been uploaded (yet)."""
+
+    code = "upload_not_found"
+
+
+class JobStateConflict(DanceError):
+    """Raised when a job's state forbids the asked-for change."""
+
+    code = "job_state_conflict"
+
+
+class ServiceUnavailable(DanceError):
+    """Raised when a backing service cannot be reached."""
+
+    code = "service_unavailable"
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """Raised when MinIO/S3 cannot be reached or answers with a server error."""
+
+    code = "storage_unavailable"
+
+
+class BrokerUnavailable(ServiceUnavailable):
+    """Raised when NATS JetStream cannot be reached or times out."""
+
+    code = "broker_unavailable"
+
+
+class MalformedEvent(DanceError):
+    """Raised when a bucket notification cannot be parsed."""
+
+    code = "malformed_event"
+
+
+class ModelUnavailable(DanceError):
+    """Raised when the pose model file cannot be loaded."""
+
+    code = "model_unavailable"
+
+
+class VideoRejected(DanceError):
+    """Raised when a job's video cannot be analysed; the job ends ``failed``."""
+
+    code = "video_rejected"
+
+
+class InvalidVideo(VideoRejected):
+    """Raised when the uploaded file cannot be decoded as a video."""
+
+    code = "invalid_video"

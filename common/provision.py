@@ -1,0 +1,71 @@
+"""Create what the pipeline needs in NATS and MinIO, idempotently: ``python -m common.provision``.
+
+Order matters: MinIO with JetStream waits for a stream's ack, so the events stream must exist
+before the bucket starts sending notifications.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from minio import Minio
+from minio.notificationconfig import NotificationConfig, PrefixFilterRule, QueueConfig
+
+from common.broker import connect_nats
+from common.job_store import JobStore
+from common.lifecycle import configure_logging
+from common.storage import make_s3_client, storage_errors
+from common.settings import Settings
+from common.streams import ensure_streams
+
+log = logging.getLogger(__name__)
+
+#: The uploads a job is made for live under this prefix; only they trigger work.
+UPLOADS_PREFIX = "uploads/"
+#: MinIO's ARN for the NATS target configured as MINIO_NOTIFY_NATS_*_PRIMARY.
+NATS_TARGET_ARN = "arn:minio:sqs::PRIMARY:nats"
+
+
+async def provision(settings: Settings) -> None:
+    """Streams, consumers and job store first, then the bucket and its notification."""
+    nc = await connect_nats(settings, "provision")
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js, settings)
+        await JobStore.open(js, settings.jobs_bucket)
+    finally:
+        await nc.close()
+    await asyncio.to_thread(ensure_bucket, make_s3_client(settings), settings.bucket)
+
+
+def ensure_bucket(client: Minio, bucket: str) -> None:
+    """Create the bucket and subscribe its uploads to the NATS target."""
+    with storage_errors("creating the bucket"):
+        if not client.bucket_exists(bucket):
+            client.make_bucket(bucket)
+            log.info("created bucket %s", bucket)
+        client.set_bucket_notification(
+            bucket,
+            NotificationConfig(
+                queue_config_list=[
+                    QueueConfig(
+                        queue=NATS_TARGET_ARN,
+                        events=["s3:ObjectCreated:*"],
+                        config_id="uploads-to-nats",
+                        prefix_filter_rule=PrefixFilterRule(UPLOADS_PREFIX),
+                    )
+                ]
+            ),
+        )
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings)
+    asyncio.run(provision(settings))
+    print(f"provisioned: streams {settings.events_stream}, {settings.work_stream}; "
+          f"job store {settings.jobs_bucket}; bucket {settings.bucket} -> NATS")
+
+
+if __name__ == "__main__":
+    main()

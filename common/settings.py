@@ -1,0 +1,79 @@
+"""The one configuration object shared by every process (environment variables ``DANCE_*``)."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Presigned PUT URLs live 15 minutes, as the API doc promises its clients.
+DEFAULT_UPLOAD_EXPIRY_S = 900
+#: Download links in a job's result are re-signed on every read, so one hour is plenty.
+DEFAULT_RESULT_URL_EXPIRY_S = 3600
+#: MinIO events are kept a week so an operator can inspect and replay them.
+DEFAULT_EVENTS_RETENTION_S = 7 * 24 * 3600
+#: Window in which JetStream drops a second queue entry for the same job.
+DEFAULT_WORK_DEDUPE_WINDOW_S = 600
+#: A worker must show life (ack or in-progress) this often or the job is redelivered.
+DEFAULT_WORK_ACK_WAIT_S = 60
+#: Deliveries of one job before it is given up as failed: enough for a crash or two.
+DEFAULT_WORK_MAX_DELIVER = 3
+
+
+class Settings(BaseSettings):
+    """Everything tunable, read once in each process's ``main`` and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="DANCE_", extra="ignore")
+
+    # --- connections -------------------------------------------------------------------
+    nats_url: str = "nats://127.0.0.1:4222"
+    s3_endpoint: str = "http://127.0.0.1:9000"
+    #: The S3 URL clients can reach; presigned URLs are signed for this host.
+    s3_public_endpoint: str | None = None
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: str = "minioadmin"
+    s3_region: str = "us-east-1"
+    bucket: str = "dance-videos"
+
+    # --- names in NATS -----------------------------------------------------------------
+    events_stream: str = "MINIO_EVENTS"
+    events_subject: str = "minio.events"
+    events_retention_s: float = DEFAULT_EVENTS_RETENTION_S
+    listener_durable: str = "listener"
+    work_stream: str = "POSE_WORK"
+    work_subject: str = "work.pose"
+    work_dedupe_window_s: float = DEFAULT_WORK_DEDUPE_WINDOW_S
+    worker_durable: str = "pose-workers"
+    work_ack_wait_s: float = DEFAULT_WORK_ACK_WAIT_S
+    work_max_deliver: int = DEFAULT_WORK_MAX_DELIVER
+    jobs_bucket: str = "jobs"
+
+    # --- gateway -----------------------------------------------------------------------
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    upload_expiry_s: int = Field(DEFAULT_UPLOAD_EXPIRY_S, ge=1, le=7 * 24 * 3600)
+    result_url_expiry_s: int = Field(DEFAULT_RESULT_URL_EXPIRY_S, ge=1, le=7 * 24 * 3600)
+
+    # --- pose worker -------------------------------------------------------------------
+    #: None means the bundled ``pose_worker/models/yolo11n-pose.onnx``.
+    model_path: Path | None = None
+    confidence_threshold: float = Field(0.25, gt=0, lt=1)
+    iou_threshold: float = Field(0.7, gt=0, le=1)
+    inference_size: int = Field(640, ge=32, multiple_of=32)
+    #: 0 lets ONNX Runtime pick (one thread per physical core).
+    inference_threads: int = Field(0, ge=0)
+    progress_interval_s: float = Field(1.0, gt=0)
+    work_dir: Path | None = None
+
+    log_level: str = "INFO"
+
+    @property
+    def s3_public_url(self) -> str:
+        return self.s3_public_endpoint or self.s3_endpoint
+
+
+def split_endpoint(url: str) -> tuple[str, bool]:
+    """Turn ``http(s)://host:port`` into minio-py's ``("host:port", secure)``."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    return parts.netloc, parts.scheme == "https"

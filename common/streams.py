@@ -1,0 +1,80 @@
+"""The JetStream streams and consumers the pipeline uses, created idempotently."""
+from __future__ import annotations
+
+import logging
+
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from common.broker import broker_errors
+from common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Redelivery delay of a listener event that failed for a transient reason.
+LISTENER_ACK_WAIT_S = 30
+
+
+def events_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=settings.events_stream,
+        description="MinIO bucket notifications, kept for inspection and replay",
+        subjects=[settings.events_subject, f"{settings.events_subject}.>"],
+        retention=RetentionPolicy.LIMITS,
+        max_age=settings.events_retention_s,
+        storage=StorageType.FILE,
+    )
+
+
+def work_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=settings.work_stream,
+        description="Pose-estimation jobs; each message is one job, acked when its results are written",
+        subjects=[settings.work_subject],
+        retention=RetentionPolicy.WORK_QUEUE,
+        duplicate_window=settings.work_dedupe_window_s,
+        storage=StorageType.FILE,
+    )
+
+
+def listener_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=settings.listener_durable,
+        description="Matches bucket events to jobs",
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=LISTENER_ACK_WAIT_S,
+        filter_subject=settings.events_subject,
+    )
+
+
+def worker_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=settings.worker_durable,
+        description="Pose workers share this consumer; each job goes to one of them",
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=settings.work_ack_wait_s,
+        max_deliver=settings.work_max_deliver,
+        filter_subject=settings.work_subject,
+    )
+
+
+async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
+    """Create or update both streams and their durable consumers."""
+    async with broker_errors("creating streams"):
+        for config in (events_stream_config(settings), work_stream_config(settings)):
+            await _ensure_stream(js, config)
+        # add_consumer updates an existing durable, so changed settings take effect.
+        await js.add_consumer(settings.events_stream, listener_consumer_config(settings))
+        await js.add_consumer(settings.work_stream, worker_consumer_config(settings))
+
+
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.stream_info(config.name)
+    except NotFoundError:
+        await js.add_stream(config)
+        log.info("created stream %s", config.name)
+    else:
+        await js.update_stream(config)

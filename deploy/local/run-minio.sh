@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Run MinIO in the foreground (exec), with its NATS JetStream notification target enabled.
+# Uses MINIO_PORT, MINIO_CONSOLE_PORT, BIND_HOST, NATS_PORT, MINIO_DATA_DIR (default
+# $STATE_DIR/minio/data) and MINIO_QUEUE_DIR (default $STATE_DIR/minio/events-queue).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+MINIO_DATA_DIR="${MINIO_DATA_DIR:-$STATE_DIR/minio/data}"
+MINIO_QUEUE_DIR="${MINIO_QUEUE_DIR:-$STATE_DIR/minio/events-queue}"
+server="$(find_bin minio)" || { echo "minio not found: run 'make setup'" >&2; exit 1; }
+mkdir -p "$MINIO_DATA_DIR" "$MINIO_QUEUE_DIR"
+
+# Target id PRIMARY -> ARN arn:minio:sqs::PRIMARY:nats (used by common/provision.py).
+export MINIO_NOTIFY_NATS_ENABLE_PRIMARY=on
+export MINIO_NOTIFY_NATS_ADDRESS_PRIMARY="$BIND_HOST:$NATS_PORT"
+export MINIO_NOTIFY_NATS_SUBJECT_PRIMARY="$DANCE_EVENTS_SUBJECT"
+export MINIO_NOTIFY_NATS_JETSTREAM_PRIMARY=on
+# Events wait on disk while NATS is down and are re-sent when it is back.
+export MINIO_NOTIFY_NATS_QUEUE_DIR_PRIMARY="$(cd "$MINIO_QUEUE_DIR" && pwd)"
+export MINIO_NOTIFY_NATS_QUEUE_LIMIT_PRIMARY="${MINIO_NOTIFY_NATS_QUEUE_LIMIT_PRIMARY:-100000}"
+# Browsers PUT straight to MinIO from the app's origin; CORS is global in MinIO.
+export MINIO_API_CORS_ALLOW_ORIGIN="${MINIO_API_CORS_ALLOW_ORIGIN:-*}"
+export MINIO_UPDATE=off
+
+exec "$server" server --quiet \
+    --address "$BIND_HOST:$MINIO_PORT" --console-address "$BIND_HOST:$MINIO_CONSOLE_PORT" \
+    "$MINIO_DATA_DIR"

@@ -1,0 +1,63 @@
+# Start, stop and inspect the local stack's background processes (pid files under $STATE_DIR/run).
+# shellcheck shell=bash
+
+RUN_DIR="$STATE_DIR/run"
+LOG_DIR="$STATE_DIR/logs"
+#: Start order; `make down` stops them in reverse.
+SERVICES=(nats minio gateway listener pose-worker)
+
+service_pid() {
+    local pidfile="$RUN_DIR/$1.pid" pid
+    [ -f "$pidfile" ] || return 1
+    pid="$(cat "$pidfile")"
+    kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+# start_service NAME COMMAND...: run COMMAND in the background unless NAME already runs.
+start_service() {
+    local name="$1"; shift
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    if pid="$(service_pid "$name")"; then
+        echo "  $name already running (pid $pid)"
+        return 0
+    fi
+    nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$name.pid"
+    echo "  $name started (pid $!, log $LOG_DIR/$name.log)"
+}
+
+stop_service() {
+    local name="$1" pid
+    if ! pid="$(service_pid "$name")"; then
+        rm -f "$RUN_DIR/$name.pid"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do  # up to 10 s for a graceful stop
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "  $name did not stop in 10 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+    echo "  $name stopped"
+}
+
+# wait_for_url NAME URL [SECONDS]: poll until URL answers 2xx, or fail showing the log's tail.
+wait_for_url() {
+    local name="$1" url="$2" seconds="${3:-60}"
+    for _ in $(seq 1 $((seconds * 5))); do
+        curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+        if ! service_pid "$name" >/dev/null; then
+            echo "$name exited; last lines of $LOG_DIR/$name.log:" >&2
+            tail -n 30 "$LOG_DIR/$name.log" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    echo "$name did not become ready at $url within ${seconds}s; see $LOG_DIR/$name.log" >&2
+    return 1
+}

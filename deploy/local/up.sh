@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make up`: start nats-server, MinIO, provision streams/bucket/notification, then the gateway,
+# the listener and one pose worker, all in the background. Idempotent.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
+cd "$ROOT_DIR"
+PY="$VENV_DIR/bin/python"
+
+echo "Starting the local stack (state in $STATE_DIR)"
+start_service nats "$ROOT_DIR/deploy/local/run-nats.sh"
+wait_for_url nats "http://$BIND_HOST:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"
+start_service minio "$ROOT_DIR/deploy/local/run-minio.sh"
+wait_for_url minio "http://$BIND_HOST:$MINIO_PORT/minio/health/live"
+"$PY" -m common.provision
+start_service listener "$PY" -m listener
+start_service pose-worker "$PY" -m pose_worker
+start_service gateway "$PY" -m gateway
+wait_for_url gateway "http://$BIND_HOST:$GATEWAY_PORT/readyz"
+
+cat <<INFO
+
+The stack is up.
+  API            http://localhost:$GATEWAY_PORT/api/v1/analyze/upload-url
+  API docs       http://localhost:$GATEWAY_PORT/docs
+  MinIO console  http://localhost:$MINIO_CONSOLE_PORT  (user $MINIO_ROOT_USER, password $MINIO_ROOT_PASSWORD)
+  MinIO S3 API   http://localhost:$MINIO_PORT  (bucket: ${DANCE_BUCKET:-dance-videos})
+  NATS           $DANCE_NATS_URL  (monitoring http://localhost:$NATS_MONITOR_PORT)
+  nats CLI       $(find_bin nats || echo nats) --server $DANCE_NATS_URL stream ls
+Logs: make logs   Status: make status   Stop: make down
+INFO

@@ -1,0 +1,39 @@
+"""Build the gateway application: middleware, routes, and the connections it owns."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from common.broker import connect_nats
+from common.job_store import JobStore
+from common.settings import Settings
+from common.storage import make_s3_client
+from gateway.app_keys import JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.docs import docs_routes
+from gateway.error_middleware import error_middleware
+from gateway.routes import routes
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    app[S3] = make_s3_client(settings)
+    app[PUBLIC_S3] = make_s3_client(settings, public=True)
+    app.cleanup_ctx.append(nats_context)
+    app.add_routes(routes)
+    app.add_routes(docs_routes)
+    return app
+
+
+async def nats_context(app: web.Application) -> AsyncIterator[None]:
+    """Own the NATS connection and job store for the application's lifetime."""
+    settings = app[SETTINGS]
+    nc = await connect_nats(settings, "gateway")
+    app[NATS_CONNECTION] = nc
+    app[JOBS] = await JobStore.open(nc.jetstream(), settings.jobs_bucket)
+    yield
+    await nc.drain()

@@ -1,0 +1,17 @@
+"""Typed keys for what the gateway's handlers share."""
+from __future__ import annotations
+
+from aiohttp import web
+from minio import Minio
+from nats.aio.client import Client as NATS
+
+from common.job_store import JobStore
+from common.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+NATS_CONNECTION = web.AppKey("nats_connection", NATS)
+JOBS = web.AppKey("jobs", JobStore)
+#: Talks to MinIO on the internal endpoint.
+S3 = web.AppKey("s3", Minio)
+#: Only signs URLs, for the endpoint clients can reach; never makes a request.
+PUBLIC_S3 = web.AppKey("public_s3", Minio)

@@ -1,0 +1,53 @@
+"""The one place that turns errors into HTTP responses: ``{"error": {"code", "message"}}``."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from common.errors import DanceError, InvalidRequest, JobStateConflict, NotFound, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+#: Domain error class -> HTTP status; the first matching base class wins.
+STATUS_OF_ERROR: tuple[tuple[type[DanceError], int], ...] = (
+    (InvalidRequest, 400),
+    (NotFound, 404),
+    (JobStateConflict, 409),
+    (ServiceUnavailable, 503),
+)
+#: Seconds a client should wait before retrying a 503.
+RETRY_AFTER_S = "2"
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    response = web.json_response({"error": {"code": code, "message": message}}, status=status)
+    if status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER_S
+    return response
+
+
+def status_of(error: DanceError) -> int:
+    for error_class, status in STATUS_OF_ERROR:
+        if isinstance(error, error_class):
+            return status
+    return 500
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DanceError as exc:
+        status = status_of(exc)
+        log_at = logging.ERROR if status >= 500 else logging.INFO
+        log.log(log_at, "%s %s -> %d %s: %s", request.method, request.path, status, exc.code, exc.message)
+        return error_response(status, exc.code, exc.message)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = exc.reason.lower().replace(" ", "_")
+        return error_response(exc.status, code, f"{exc.reason}: {request.method} {request.path}")
+    except Exception:
+        log.exception("%s %s -> 500", request.method, request.path)
+        return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")

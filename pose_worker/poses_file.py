@@ -1,0 +1,70 @@
+"""Write ``poses.json`` frame by frame, so memory stays flat however long the video is."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import IO
+
+from pose_worker.decode import Person
+from pose_worker.video import VideoInfo
+
+#: Pixel coordinates to 0.01 px and scores to 1e-4 keep the file small and lose nothing useful.
+COORD_DECIMALS = 2
+SCORE_DECIMALS = 4
+
+
+def person_to_dict(person: Person) -> dict:
+    return {
+        "track_id": None,
+        "score": round(person.score, SCORE_DECIMALS),
+        "box": [round(v, COORD_DECIMALS) for v in person.box],
+        "keypoints": [
+            [round(float(x), COORD_DECIMALS), round(float(y), COORD_DECIMALS), round(float(v), SCORE_DECIMALS)]
+            for x, y, v in person.keypoints
+        ],
+    }
+
+
+class PosesFileWriter:
+    """Collects frames in a side file, then assembles the final document around them."""
+
+    def __init__(self, path: Path, job_id: str, model_name: str) -> None:
+        self.path = path
+        self._frames_path = path.with_suffix(".frames.part")
+        self._frames: IO[str] = self._frames_path.open("w", encoding="utf-8")
+        self._job_id = job_id
+        self._model_name = model_name
+        self.frames_written = 0
+        self.people_max = 0
+
+    def add_frame(self, index: int, t: float, people: list[Person]) -> None:
+        if self.frames_written:
+            self._frames.write(",\n")
+        record = {"index": index, "t": round(t, 6), "people": [person_to_dict(p) for p in people]}
+        self._frames.write(json.dumps(record, separators=(",", ":")))
+        self.frames_written += 1
+        self.people_max = max(self.people_max, len(people))
+
+    def finish(self, info: VideoInfo, duration_s: float) -> Path:
+        """Write the complete document to ``path`` and remove the side file."""
+        self._frames.close()
+        header = {
+            "job_id": self._job_id,
+            "model": {"name": self._model_name, "keypoints": "coco17"},
+            "video": {
+                "width": info.width,
+                "height": info.height,
+                "fps": round(info.fps, 6),
+                "frames": self.frames_written,
+                "duration_s": round(duration_s, 6),
+            },
+        }
+        with self.path.open("w", encoding="utf-8") as out:
+            out.write(json.dumps(header, separators=(",", ":"))[:-1])
+            out.write(',"frames":[\n')
+            with self._frames_path.open(encoding="utf-8") as frames:
+                shutil.copyfileobj(frames, out)
+            out.write("\n]}\n")
+        self._frames_path.unlink()
+        return self.path

@@ -1,0 +1,46 @@
+"""Report a running job's progress: to its record, and to JetStream so the job is not redelivered."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from common.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ProgressReporter:
+    """Holds the latest fraction done (set from any thread) and publishes it on a timer."""
+
+    def __init__(self, publish: Callable[[float], Awaitable[None]], interval_s: float) -> None:
+        self._publish = publish
+        self._interval_s = interval_s
+        self._latest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def set(self, fraction: float) -> None:
+        """Record progress; safe to call from the analysis thread (a float store is atomic)."""
+        self._latest = fraction
+
+    async def __aenter__(self) -> ProgressReporter:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+
+    async def _run(self) -> None:
+        # Publishing every tick, changed or not, doubles as the "still working" heartbeat.
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                await self._publish(self._latest)
+            except ServiceUnavailable as exc:
+                # Progress is advisory; the next tick tries again.
+                log.warning("progress not recorded: %s", exc.message)
