@@ -9,6 +9,7 @@ import requests
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from common.errors import MalformedEvent
 from common.settings import Settings
 from listener.events import parse_bucket_event
 
@@ -45,17 +46,43 @@ def wait_for_final(api: str, job_id: str, timeout_s: float = 180) -> dict:
     raise AssertionError(f"job {job_id} did not finish in {timeout_s}s; last seen: {job}")
 
 
-async def wait_until_listener_handled(js: JetStreamContext, settings: Settings, key: str, timeout_s: float = 60) -> None:
-    """Wait until MinIO's event for ``key`` is in the events stream and the listener has acked it."""
+async def find_event(js: JetStreamContext, settings: Settings, key: str, scan: int = 500):
+    """The newest message in the events stream about ``key`` (searching back ``scan`` messages), or None."""
+    state = (await js.stream_info(settings.events_stream)).state
+    for seq in range(state.last_seq, max(state.first_seq, state.last_seq - scan) - 1, -1):
+        if seq < 1:
+            break
+        try:
+            message = await js.get_msg(settings.events_stream, seq)
+        except NotFoundError:
+            continue
+        try:
+            events = parse_bucket_event(message.data)
+        except MalformedEvent:
+            continue
+        if any(event.key == key for event in events):
+            return message
+    return None
+
+
+async def wait_for_event(js: JetStreamContext, settings: Settings, key: str, timeout_s: float = 60):
+    """Wait until MinIO's event for ``key`` is in the events stream; returns its message."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            message = await js.get_last_msg(settings.events_stream, settings.events_subject)
-        except NotFoundError:
-            message = None
-        if message is not None and any(event.key == key for event in parse_bucket_event(message.data)):
-            consumer = await js.consumer_info(settings.events_stream, settings.listener_durable)
-            if consumer.ack_floor.stream_seq >= message.seq:
-                return
+        message = await find_event(js, settings, key)
+        if message is not None:
+            return message
         await asyncio.sleep(0.1)
-    raise AssertionError(f"the listener did not handle the event for {key} within {timeout_s}s")
+    raise AssertionError(f"no bucket event for {key} within {timeout_s}s")
+
+
+async def wait_until_listener_handled(js: JetStreamContext, settings: Settings, key: str, timeout_s: float = 60) -> None:
+    """Wait until MinIO's event for ``key`` is in the events stream and the listener has acked it."""
+    message = await wait_for_event(js, settings, key, timeout_s)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        consumer = await js.consumer_info(settings.events_stream, settings.listener_durable)
+        if consumer.ack_floor.stream_seq >= message.seq:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the listener did not ack the event for {key} within {timeout_s}s")

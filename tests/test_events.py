@@ -7,12 +7,12 @@ import json
 import uuid
 
 import pytest
-from nats.js.errors import NotFoundError
 
 from common.errors import MalformedEvent
 from common.storage import make_s3_client
 from listener.events import parse_bucket_event
 from listener.matcher import job_id_from_key
+from tests.helpers import wait_for_event
 
 JOB_ID = "550e8400-e29b-41d4-a716-446655440000"
 
@@ -107,18 +107,8 @@ async def test_a_real_minio_notification_decodes_to_the_uploaded_key(provisioned
     key = f"uploads/{uuid.uuid4()}/dänce move+1 (final).mp4"
     s3 = make_s3_client(provisioned)
     await asyncio.to_thread(s3.put_object, provisioned.bucket, key, io.BytesIO(b"x"), 1)
-    js = nats_client.jetstream()
-    events = []
-    for _ in range(300):  # MinIO delivers asynchronously
-        try:
-            message = await js.get_last_msg(provisioned.events_stream, provisioned.events_subject)
-        except NotFoundError:
-            message = None
-        if message is not None:
-            events = parse_bucket_event(message.data)
-            if events[0].key == key:
-                break
-        await asyncio.sleep(0.1)
-    assert events and events[0].key == key
-    assert events[0].bucket == provisioned.bucket
+    message = await wait_for_event(nats_client.jetstream(), provisioned, key)
+    (event,) = parse_bucket_event(message.data)
+    assert event.key == key
+    assert event.bucket == provisioned.bucket and event.is_object_created
     assert b"%2F" in message.data  # proof that MinIO really sent it escaped
