@@ -22,7 +22,7 @@ UPLOAD_KEY = re.compile(re.escape(UPLOADS_PREFIX) + r"(?P<job_id>[0-9a-fA-F-]{36
 
 class Outcome(enum.Enum):
     QUEUED = "queued"
-    ALREADY_QUEUED = "already_queued"
+    ALREADY_HANDLED = "already_handled"
     IGNORED = "ignored"
     UNKNOWN_JOB = "unknown_job"
 
@@ -49,4 +49,4 @@ async def match_event(event: BucketEvent, jobs: JobStore, js: JetStreamContext, 
         return Outcome.IGNORED
     before = job.status
     after = await queue_job(jobs, js, settings, job_id, via="bucket event")
-    return Outcome.QUEUED if after.status is not before else Outcome.ALREADY_QUEUED
+    return Outcome.QUEUED if after.status is not before else Outcome.ALREADY_HANDLED
