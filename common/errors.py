@@ -3,12 +3,18 @@
     DanceError
     ├── InvalidRequest            400
     │   ├── MissingParameter
+    │   ├── InvalidParameter
     │   ├── UnsupportedFileType
     │   └── KeyMismatch
+    ├── Unauthorized              401
     ├── NotFound                  404
     │   ├── JobNotFound
     │   └── UploadNotFound
     ├── JobStateConflict          409
+    │   ├── JobCancelled
+    │   ├── JobNotCancellable
+    │   └── JobExpired            410
+    ├── FileTooLarge              413
     ├── ServiceUnavailable        503
     │   ├── StorageUnavailable
     │   └── BrokerUnavailable
@@ -44,6 +50,12 @@ class MissingParameter(InvalidRequest):
     code = "missing_parameter"
 
 
+class InvalidParameter(InvalidRequest):
+    """Raised when a request parameter has a value of the wrong kind."""
+
+    code = "invalid_parameter"
+
+
 class UnsupportedFileType(InvalidRequest):
     """Raised when an upload is not one of the supported video types."""
 
@@ -54,6 +66,12 @@ class KeyMismatch(InvalidRequest):
     """Raised when a confirm names an object key that is not the job's."""
 
     code = "s3_key_mismatch"
+
+
+class Unauthorized(DanceError):
+    """Raised when API keys are configured and the request carries none that is valid."""
+
+    code = "unauthorized"
 
 
 class NotFound(DanceError):
@@ -78,6 +96,30 @@ class JobStateConflict(DanceError):
     """Raised when a job's state forbids the asked-for change."""
 
     code = "job_state_conflict"
+
+
+class JobCancelled(JobStateConflict):
+    """Raised when a cancelled job is asked to go on."""
+
+    code = "job_cancelled"
+
+
+class JobNotCancellable(JobStateConflict):
+    """Raised when a job is asked to cancel after its processing started."""
+
+    code = "job_not_cancellable"
+
+
+class JobExpired(JobStateConflict):
+    """Raised when a job's upload window closed before its video arrived."""
+
+    code = "job_expired"
+
+
+class FileTooLarge(DanceError):
+    """Raised when an upload is, or would be, over the configured size cap."""
+
+    code = "file_too_large"
 
 
 class ServiceUnavailable(DanceError):

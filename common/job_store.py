@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
 
 from common.broker import broker_errors
 from common.errors import JobNotFound
-from common.jobs import Job
+from common.jobs import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,23 @@ class JobStore:
                 return changed
             except KeyWrongLastSequenceError:
                 log.debug("job %s changed underneath us; retrying", job_id)
+
+    async def list_awaiting_upload(self) -> list[Job]:
+        """Every job still waiting for its upload (reads all records: fine for a sweep)."""
+        async with broker_errors("listing jobs"):
+            try:
+                keys = await self._kv.keys()
+            except NoKeysError:
+                return []
+        waiting = []
+        for key in keys:
+            try:
+                job = await self.get(key)
+            except JobNotFound:
+                continue  # deleted between listing and reading
+            if job.status is JobStatus.AWAITING_UPLOAD:
+                waiting.append(job)
+        return waiting
 
     async def _read(self, job_id: str) -> tuple[Job, int]:
         if not _is_valid_job_id(job_id):

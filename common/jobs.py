@@ -17,27 +17,31 @@ class JobStatus(str, enum.Enum):
     COMPLETED = "completed"
     FAILED = "failed"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
     @property
     def is_final(self) -> bool:
         return self in FINAL_STATUSES
 
 
-FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.EXPIRED})
+FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.EXPIRED, JobStatus.CANCELLED})
 
 #: Which status may follow which; PROCESSING -> PROCESSING is a progress update or a retry.
 #: AWAITING_UPLOAD -> PROCESSING happens when a worker picks the job up in the instant between
 #: its work message being published and its record being marked QUEUED.
 ALLOWED_MOVES: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.AWAITING_UPLOAD: frozenset(
-        {JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.EXPIRED, JobStatus.FAILED}
+        {JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.EXPIRED, JobStatus.FAILED, JobStatus.CANCELLED}
     ),
-    JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAILED}),
+    JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAILED, JobStatus.CANCELLED}),
     JobStatus.PROCESSING: frozenset({JobStatus.PROCESSING, JobStatus.COMPLETED, JobStatus.FAILED}),
     JobStatus.COMPLETED: frozenset(),
     JobStatus.FAILED: frozenset(),
     JobStatus.EXPIRED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
 }
+#: Statuses from which a client may cancel: nothing has started running yet.
+CANCELLABLE_STATUSES = frozenset({JobStatus.AWAITING_UPLOAD, JobStatus.QUEUED})
 
 
 class Stage(str, enum.Enum):
@@ -59,6 +63,14 @@ STAGE_OF_STATUS = {
 class JobError(BaseModel):
     code: str
     message: str
+
+
+class UploadRecord(BaseModel):
+    """The one object version a job analyses: the first one uploaded for it."""
+
+    version_id: str | None
+    size: int
+    etag: str | None
 
 
 class JobResult(BaseModel):
@@ -88,13 +100,32 @@ class Job(BaseModel):
     result: JobResult | None = None
     warnings: list[str] = Field(default_factory=list)
     attempts: int = 0
+    #: Who created the job: a hash of the API key, or None when the gateway runs open.
+    owner: str | None = None
+    #: The Content-Length the upload URL was signed for, when the client gave one.
+    declared_size: int | None = None
+    upload: UploadRecord | None = None
+    #: Versions uploaded after the first, already reported in ``warnings``.
+    ignored_versions: list[str] = Field(default_factory=list)
 
     @classmethod
-    def new(cls, job_id: str, filename: str, content_type: str, s3_key: str, expires_in_s: int) -> Job:
+    def new(
+        cls,
+        job_id: str,
+        filename: str,
+        content_type: str,
+        s3_key: str,
+        expires_in_s: int,
+        *,
+        owner: str | None = None,
+        declared_size: int | None = None,
+    ) -> Job:
         """A fresh job waiting for its upload."""
         now = utc_now()
         return cls(
             job_id=job_id,
+            owner=owner,
+            declared_size=declared_size,
             status=JobStatus.AWAITING_UPLOAD,
             stage=Stage.UPLOAD,
             filename=filename,
@@ -111,6 +142,13 @@ class Job(BaseModel):
             raise JobStateConflict(f"job {self.job_id} is {self.status.value}, it cannot become {status.value}")
         stage = STAGE_OF_STATUS.get(status, self.stage)
         return self.model_copy(update={"status": status, "stage": stage, "updated_at": utc_now(), **changes})
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Still waiting for its upload after the upload URL expired."""
+        return self.status is JobStatus.AWAITING_UPLOAD and (now or utc_now()) >= self.upload_expires_at
+
+    def with_warning(self, warning: str) -> Job:
+        return self.model_copy(update={"warnings": [*self.warnings, warning], "updated_at": utc_now()})
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()

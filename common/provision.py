@@ -10,6 +10,7 @@ import logging
 
 from minio import Minio
 from minio.notificationconfig import NotificationConfig, PrefixFilterRule, QueueConfig
+from minio.versioningconfig import ENABLED, VersioningConfig
 
 from common.broker import connect_nats
 from common.job_store import JobStore
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: The uploads a job is made for live under this prefix; only they trigger work.
 UPLOADS_PREFIX = "uploads/"
+#: Results are rewritten on a retry; only uploads need their versions kept.
+RESULTS_PREFIX = "results/"
 #: MinIO's ARN for the NATS target configured as MINIO_NOTIFY_NATS_*_PRIMARY.
 NATS_TARGET_ARN = "arn:minio:sqs::PRIMARY:nats"
 
@@ -39,11 +42,16 @@ async def provision(settings: Settings) -> None:
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:
-    """Create the bucket and subscribe its uploads to the NATS target."""
+    """Create the bucket, version its uploads, and subscribe them to the NATS target.
+
+    Versioning is what makes an upload URL one-time: a second PUT to the same key becomes a
+    newer version, and a job always analyses the oldest one.
+    """
     with storage_errors("creating the bucket"):
         if not client.bucket_exists(bucket):
             client.make_bucket(bucket)
             log.info("created bucket %s", bucket)
+        client.set_bucket_versioning(bucket, VersioningConfig(ENABLED, excluded_prefixes=[RESULTS_PREFIX]))
         client.set_bucket_notification(
             bucket,
             NotificationConfig(

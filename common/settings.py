@@ -19,6 +19,10 @@ DEFAULT_WORK_DEDUPE_WINDOW_S = 600
 DEFAULT_WORK_ACK_WAIT_S = 60
 #: Deliveries of one job before it is given up as failed: enough for a crash or two.
 DEFAULT_WORK_MAX_DELIVER = 3
+#: 4 GiB holds a long phone video in 4K; MinIO itself would take up to 5 TiB in one PUT.
+DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
+#: How often the listener sweeps waiting jobs for lost notifications and expired URLs.
+DEFAULT_RECONCILE_INTERVAL_S = 30.0
 
 
 class Settings(BaseSettings):
@@ -41,6 +45,7 @@ class Settings(BaseSettings):
     events_subject: str = "minio.events"
     events_retention_s: float = DEFAULT_EVENTS_RETENTION_S
     listener_durable: str = "listener"
+    reconcile_interval_s: float = Field(DEFAULT_RECONCILE_INTERVAL_S, gt=0)
     work_stream: str = "POSE_WORK"
     work_subject: str = "work.pose"
     work_dedupe_window_s: float = DEFAULT_WORK_DEDUPE_WINDOW_S
@@ -53,6 +58,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     upload_expiry_s: int = Field(DEFAULT_UPLOAD_EXPIRY_S, ge=1, le=7 * 24 * 3600)
+    max_upload_bytes: int = Field(DEFAULT_MAX_UPLOAD_BYTES, ge=1)
+    #: Comma-separated bearer keys; empty means the API is open (local development only).
+    api_keys: str = ""
+    #: Comma-separated origins allowed by CORS, or "*"; MinIO is started with the same list.
+    cors_origins: str = "*"
     result_url_expiry_s: int = Field(DEFAULT_RESULT_URL_EXPIRY_S, ge=1, le=7 * 24 * 3600)
 
     # --- pose worker -------------------------------------------------------------------
@@ -71,6 +81,14 @@ class Settings(BaseSettings):
     @property
     def s3_public_url(self) -> str:
         return self.s3_public_endpoint or self.s3_endpoint
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [key.strip() for key in self.api_keys.split(",") if key.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 def split_endpoint(url: str) -> tuple[str, bool]:

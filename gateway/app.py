@@ -7,24 +7,33 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from common.broker import connect_nats
+from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 from common.storage import make_s3_client
-from gateway.app_keys import JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.auth import auth_middleware
+from gateway.cors import cors_middleware
 from gateway.docs import docs_routes
 from gateway.error_middleware import error_middleware
+from gateway.legacy_upload import legacy_routes
 from gateway.routes import routes
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[error_middleware])
+    # Outermost first: CORS headers go on every answer, errors included; auth errors are mapped.
+    app = web.Application(
+        middlewares=[cors_middleware(settings), error_middleware, auth_middleware(settings)],
+        client_max_size=1024**2,  # JSON bodies only; the legacy upload streams its body instead
+    )
     app[SETTINGS] = settings
     app[S3] = make_s3_client(settings)
     app[PUBLIC_S3] = make_s3_client(settings, public=True)
     app.cleanup_ctx.append(nats_context)
     app.add_routes(routes)
+    app.add_routes(legacy_routes)
     app.add_routes(docs_routes)
     return app
 
@@ -35,5 +44,6 @@ async def nats_context(app: web.Application) -> AsyncIterator[None]:
     nc = await connect_nats(settings, "gateway")
     app[NATS_CONNECTION] = nc
     app[JOBS] = await JobStore.open(nc.jetstream(), settings.jobs_bucket)
+    app[INTAKE] = UploadIntake(settings, app[JOBS], nc.jetstream(), app[S3])
     yield
     await nc.drain()

@@ -5,12 +5,14 @@ from aiohttp import web
 from minio import Minio
 from nats.aio.client import Client as NATS
 
+from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 NATS_CONNECTION = web.AppKey("nats_connection", NATS)
 JOBS = web.AppKey("jobs", JobStore)
+INTAKE = web.AppKey("intake", UploadIntake)
 #: Talks to MinIO on the internal endpoint.
 S3 = web.AppKey("s3", Minio)
 #: Only signs URLs, for the endpoint clients can reach; never makes a request.

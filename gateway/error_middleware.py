@@ -5,15 +5,27 @@ import logging
 
 from aiohttp import web
 
-from common.errors import DanceError, InvalidRequest, JobStateConflict, NotFound, ServiceUnavailable
+from common.errors import (
+    DanceError,
+    FileTooLarge,
+    InvalidRequest,
+    JobExpired,
+    JobStateConflict,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
 #: Domain error class -> HTTP status; the first matching base class wins.
 STATUS_OF_ERROR: tuple[tuple[type[DanceError], int], ...] = (
     (InvalidRequest, 400),
+    (Unauthorized, 401),
     (NotFound, 404),
+    (JobExpired, 410),
     (JobStateConflict, 409),
+    (FileTooLarge, 413),
     (ServiceUnavailable, 503),
 )
 #: Seconds a client should wait before retrying a 503.
@@ -24,6 +36,8 @@ def error_response(status: int, code: str, message: str) -> web.Response:
     response = web.json_response({"error": {"code": code, "message": message}}, status=status)
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_S
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dance-analysis"'
     return response
 
 

@@ -5,16 +5,18 @@ import asyncio
 import logging
 
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 
 from common.broker import connect_nats
 from common.consumer import consume
 from common.errors import MalformedEvent, ServiceUnavailable
+from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
+from common.storage import make_s3_client
 from common.streams import ensure_streams
 from listener.events import parse_bucket_event
 from listener.matcher import match_event
+from listener.reconciler import run_reconciler
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +32,18 @@ async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     js = nc.jetstream()
     await ensure_streams(js, settings)
     jobs = await JobStore.open(js, settings.jobs_bucket)
+    intake = UploadIntake(settings, jobs, js, make_s3_client(settings))
     subscription = await js.pull_subscribe_bind(durable=settings.listener_durable, stream=settings.events_stream)
     log.info("listener consuming %s as %s", settings.events_stream, settings.listener_durable)
-    await consume(subscription, lambda message: handle_event_message(message, jobs, js, settings), stop,
-                  batch=FETCH_BATCH)
+    reconciler = asyncio.create_task(run_reconciler(intake, settings.reconcile_interval_s, stop))
+    await consume(subscription, lambda message: handle_event_message(message, intake), stop, batch=FETCH_BATCH)
     # Stop pulling first, then every fetched event has been handled above; drain flushes acks.
+    await reconciler
     await nc.drain()
     log.info("listener stopped")
 
 
-async def handle_event_message(message: Msg, jobs: JobStore, js: JetStreamContext, settings: Settings) -> None:
+async def handle_event_message(message: Msg, intake: UploadIntake) -> None:
     """Handle one notification; never raises, so one bad event cannot stop the listener."""
     seq = message.metadata.sequence.stream
     try:
@@ -50,7 +54,7 @@ async def handle_event_message(message: Msg, jobs: JobStore, js: JetStreamContex
         return
     try:
         for event in events:
-            outcome = await match_event(event, jobs, js, settings)
+            outcome = await match_event(event, intake)
             log.info("event seq %s %s %s/%s -> %s", seq, event.name, event.bucket, event.key, outcome.value)
     except ServiceUnavailable as exc:
         log.warning("event seq %s will be retried: %s", seq, exc.message)

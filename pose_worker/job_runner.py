@@ -102,7 +102,7 @@ class PoseJobRunner:
 
     def _download(self, order: WorkOrder, path: Path) -> None:
         with storage_errors("downloading the video", missing_key=order.s3_key):
-            self._s3.fget_object(order.bucket, order.s3_key, str(path))
+            self._s3.fget_object(order.bucket, order.s3_key, str(path), version_id=order.version_id)
 
     def _upload(self, key: str, path: Path) -> None:
         with storage_errors("uploading results"):

@@ -15,7 +15,7 @@ from common.broker import connect_nats
 from common.job_store import JobStore
 from common.provision import provision
 from common.settings import Settings
-from tests.processes import ROOT, ManagedProcess, python_service
+from tests.processes import ROOT, ManagedProcess, free_port, python_service
 from tests.services import MINIO_PASSWORD, MINIO_USER, Services, ServicesMissing, docker_available, start_docker, start_local
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -82,38 +82,80 @@ async def nats_client(provisioned: Settings):
 
 @dataclass
 class Stack:
-    """The three services running against the session's servers."""
+    """Some of our services running against the session's servers, by module name."""
 
     settings: Settings
     api: str
-    gateway: ManagedProcess
-    listener: ManagedProcess
-    worker: ManagedProcess
+    processes: dict[str, ManagedProcess]
 
-    def get_job(self, job_id: str) -> dict:
-        response = requests.get(f"{self.api}/api/v1/analyze/{job_id}", timeout=10)
+    def get_job(self, job_id: str, headers: dict | None = None) -> dict:
+        response = requests.get(f"{self.api}/api/v1/analyze/{job_id}", headers=headers, timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+
+def start_stack(settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "gateway")) -> Stack:
+    """Our processes on ``settings`` (a free HTTP port is chosen); waits until the gateway is ready."""
+    settings = settings.model_copy(update={"http_port": free_port()})
+    log_dir = ARTIFACTS / "logs"
+    suffix = "" if settings.bucket == "test-dance" else f"-{settings.bucket}"
+    names = {"listener": "listener", "pose_worker": "pose-worker", "gateway": "gateway"}
+    processes = {
+        module: python_service(names[module] + suffix, module, settings, log_dir).start() for module in services
+    }
+    api = f"http://127.0.0.1:{settings.http_port}"
+    processes["gateway"].wait_for_url(f"{api}/readyz")
+    return Stack(settings, api, processes)
 
 
 @pytest.fixture(scope="session")
 def stack(provisioned: Settings) -> Iterator[Stack]:
-    from tests.processes import free_port
+    """Gateway, listener and one pose worker with the default limits (900 s URLs, 4 GiB cap)."""
+    running = start_stack(provisioned)
+    yield running
+    running.stop()
 
-    settings = provisioned.model_copy(update={"http_port": free_port()})
-    log_dir = ARTIFACTS / "logs"
-    processes = [
-        python_service("listener", "listener", settings, log_dir),
-        python_service("pose-worker", "pose_worker", settings, log_dir),
-        python_service("gateway", "gateway", settings, log_dir),
-    ]
-    for process in processes:
-        process.start()
-    api = f"http://127.0.0.1:{settings.http_port}"
-    processes[2].wait_for_url(f"{api}/readyz")
-    yield Stack(settings, api, gateway=processes[2], listener=processes[0], worker=processes[1])
-    for process in processes:
-        process.stop()
+
+#: Limits small enough to hit in a test: URLs expire in 3 s, uploads over 200 kB are refused.
+LIMITS = {"upload_expiry_s": 3, "max_upload_bytes": 200_000, "reconcile_interval_s": 1.0}
+
+
+@pytest.fixture(scope="session")
+async def limits_stack(provisioned: Settings) -> AsyncIterator[Stack]:
+    """A second gateway + listener with tiny limits, on their own bucket, streams and job store.
+
+    Own names keep the two listeners from taking each other's events or jobs.
+    """
+    settings = provisioned.model_copy(
+        update={
+            **LIMITS,
+            "bucket": "test-limits",
+            "listener_durable": "listener-limits",
+            "work_stream": "POSE_WORK_LIMITS",
+            "work_subject": "work.limits",
+            "worker_durable": "pose-workers-limits",
+            "jobs_bucket": "jobs-limits",
+        }
+    )
+    await provision(settings)
+    running = start_stack(settings, services=("listener", "gateway"))
+    yield running
+    running.stop()
+
+
+API_KEYS = ("key-alice", "key-bob")
+
+
+@pytest.fixture(scope="session")
+def secured_gateway(provisioned: Settings) -> Iterator[Stack]:
+    """A gateway with API keys configured, sharing the main stack's listener and worker."""
+    running = start_stack(provisioned.model_copy(update={"api_keys": ",".join(API_KEYS)}), services=("gateway",))
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ export MINIO_CONSOLE_PORT="${MINIO_CONSOLE_PORT:-9001}"
 export GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 export MINIO_ROOT_USER="${MINIO_ROOT_USER:-minioadmin}"
 export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-minioadmin}"
+# Origins browsers may call from: the gateway and MinIO (global CORS) use the same list.
+export DANCE_CORS_ORIGINS="${DANCE_CORS_ORIGINS:-*}"
 # The subject MinIO publishes bucket events on; the events stream captures it.
 export DANCE_EVENTS_SUBJECT="${DANCE_EVENTS_SUBJECT:-minio.events}"
 

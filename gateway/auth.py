@@ -1,0 +1,63 @@
+"""Bearer API keys: who is calling, and which jobs they may see."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+
+from aiohttp import web
+
+from common.errors import JobNotFound, Unauthorized
+from common.jobs import Job
+from common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Paths anyone may read: probes and documentation.
+PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs")
+#: Where the middleware leaves the caller's identity on the request.
+OWNER = "owner"
+
+
+def owner_of_key(key: str) -> str:
+    """A stable, non-secret id for a key, stored on the jobs it creates."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def auth_middleware(settings: Settings):
+    """Require ``Authorization: Bearer <key>`` when keys are configured; open otherwise."""
+    keys = settings.api_key_list
+    if not keys:
+        log.warning("no API keys configured (DANCE_API_KEYS): the API is open to anyone who can reach it")
+
+    @web.middleware
+    async def middleware(request: web.Request, handler) -> web.StreamResponse:
+        request[OWNER] = None
+        if keys and not _is_public(request.path):
+            request[OWNER] = _authenticate(request.headers.get("Authorization", ""), keys)
+        return await handler(request)
+
+    return middleware
+
+
+def _is_public(path: str) -> bool:
+    return any(path == public or path.startswith(public + "/") for public in PUBLIC_PATHS) or path == "/"
+
+
+def _authenticate(header: str, keys: list[str]) -> str:
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>'")
+    presented = presented.strip()
+    # Compare against every key so the time taken does not reveal which one nearly matched.
+    matches = [key for key in keys if hmac.compare_digest(key.encode(), presented.encode())]
+    if not matches:
+        raise Unauthorized("the API key is not valid")
+    return owner_of_key(matches[0])
+
+
+def require_owner(request: web.Request, job: Job) -> Job:
+    """The job, if the caller may see it; someone else's job is reported as not found."""
+    if job.owner != request.get(OWNER):
+        raise JobNotFound(f"no job with id {job.job_id!r}")
+    return job

@@ -1,0 +1,43 @@
+"""CORS for browser clients, answering preflights before routing and tagging every response."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from common.settings import Settings
+
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+ALLOWED_HEADERS = "Authorization, Content-Type"
+#: Headers a page's script may read: deprecation notices and retry hints.
+EXPOSED_HEADERS = "Deprecation, Link, Retry-After"
+#: Browsers may cache a preflight answer for ten minutes.
+PREFLIGHT_MAX_AGE_S = "600"
+
+
+def cors_middleware(settings: Settings):
+    origins = settings.cors_origin_list
+    allow_any = "*" in origins
+
+    def allowed(origin: str | None) -> str | None:
+        if origin is None:
+            return None
+        return "*" if allow_any else (origin if origin in origins else None)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler) -> web.StreamResponse:
+        origin = allowed(request.headers.get("Origin"))
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            response: web.StreamResponse = web.Response(status=204)
+            if origin:
+                response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+                response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+                response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE_S
+        else:
+            response = await handler(request)
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        if not allow_any:
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return middleware

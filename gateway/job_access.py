@@ -1,0 +1,20 @@
+"""Reading a job on behalf of a caller: ownership, and bringing an overdue job up to date."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from common.errors import UploadNotFound
+from common.jobs import Job
+from gateway.app_keys import INTAKE, JOBS
+from gateway.auth import require_owner
+
+
+async def load_job(request: web.Request, job_id: str) -> Job:
+    """The caller's job; one whose upload window has closed is settled first (queued or expired)."""
+    job = require_owner(request, await request.app[JOBS].get(job_id))
+    if job.is_overdue():
+        try:
+            job = await request.app[INTAKE].admit(job.job_id, via="status read")
+        except UploadNotFound:  # cannot happen once overdue, but a read must not fail on it
+            pass
+    return job

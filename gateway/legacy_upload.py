@@ -1,0 +1,107 @@
+"""The deprecated ``POST /api/v1/analyze`` (multipart ``file``), streamed straight into the bucket.
+
+The body goes from the socket to MinIO in 5 MiB parts; the gateway never holds the file.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+
+from aiohttp import BodyPartReader, web
+
+from common.errors import FileTooLarge, InvalidRequest, MissingParameter
+from common.jobs import Job, JobError, JobStatus
+from common.storage import storage_errors
+from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
+from gateway.job_view import job_view
+from gateway.routes import create_job
+
+log = logging.getLogger(__name__)
+legacy_routes = web.RouteTableDef()
+
+#: RFC 9745: deprecated since 2026-11-24 00:00 UTC.
+DEPRECATION = "@1795478400"
+SUCCESSOR_LINK = '</api/v1/analyze/upload-url>; rel="successor-version"'
+#: S3's smallest multipart part; minio-py holds one part in memory at a time.
+PART_SIZE = 5 * 1024**2
+
+
+class PartStream:
+    """A blocking ``read(n)`` over a multipart field, for minio-py running in a worker thread."""
+
+    def __init__(self, field: BodyPartReader, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        self._field = field
+        self._loop = loop
+        self._limit = limit
+        self.received = 0
+
+    def read(self, size: int = PART_SIZE) -> bytes:
+        chunk = asyncio.run_coroutine_threadsafe(self._field.read_chunk(min(size, PART_SIZE)), self._loop).result()
+        self.received += len(chunk)
+        if self.received > self._limit:
+            # Raising here makes minio-py abort the multipart upload: nothing is stored.
+            raise FileTooLarge(f"the upload is over the limit of {self._limit} bytes")
+        return chunk
+
+
+@legacy_routes.post("/api/v1/analyze")
+async def legacy_upload(request: web.Request) -> web.Response:
+    """Deprecated: upload through the API. Use upload-url and a direct PUT instead."""
+    job = await _receive(request)
+    response = web.json_response(job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS]))
+    return _mark_deprecated(response)
+
+
+async def _receive(request: web.Request) -> Job:
+    if not request.content_type.startswith("multipart/"):
+        raise InvalidRequest("send multipart/form-data with the video in a field named 'file'")
+    reader = await request.multipart()
+    field = await reader.next()
+    while field is not None and not (isinstance(field, BodyPartReader) and field.name == "file"):
+        await field.release()
+        field = await reader.next()
+    if field is None or not field.filename:
+        raise MissingParameter("the multipart field 'file' (with a filename) is required")
+    job = await create_job(request, field.filename, _content_type(field))
+    settings, s3 = request.app[SETTINGS], request.app[S3]
+    stream = PartStream(field, asyncio.get_running_loop(), settings.max_upload_bytes)
+
+    def upload() -> None:
+        with storage_errors("storing the upload"):
+            s3.put_object(
+                settings.bucket, job.s3_key, stream, length=-1, part_size=PART_SIZE,
+                content_type=job.content_type, num_parallel_uploads=1,
+            )
+
+    try:
+        await asyncio.to_thread(upload)
+    except FileTooLarge as exc:
+        await _fail_too_large(request, job, exc)
+        raise
+    log.info("job %s: legacy upload stored, %d bytes", job.job_id, stream.received)
+    # The bucket event would queue it too; admitting now lets the answer already say "queued".
+    return await request.app[INTAKE].admit(job.job_id, via="legacy upload")
+
+
+def _content_type(field: BodyPartReader) -> str:
+    declared = field.headers.get("Content-Type", "")
+    if declared and declared != "application/octet-stream":
+        return declared
+    guessed, _ = mimetypes.guess_type(field.filename or "")
+    return guessed or ""
+
+
+async def _fail_too_large(request: web.Request, job: Job, exc: FileTooLarge) -> None:
+    def fail(current: Job) -> Job | None:
+        if current.status is not JobStatus.AWAITING_UPLOAD:
+            return None
+        return current.moved_to(JobStatus.FAILED, error=JobError(code=exc.code, message=exc.message))
+
+    await request.app[JOBS].update(job.job_id, fail)
+
+
+def _mark_deprecated(response: web.StreamResponse) -> web.StreamResponse:
+    response.headers["Deprecation"] = DEPRECATION
+    response.headers["Link"] = SUCCESSOR_LINK
+    return response
