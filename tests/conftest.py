@@ -98,8 +98,11 @@ class Stack:
             process.stop()
 
 
-def start_stack(settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "gateway")) -> Stack:
-    """Our processes on ``settings`` (a free HTTP port is chosen); waits until the gateway is ready."""
+def start_stack(
+    settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "gateway"), ready: bool = True
+) -> Stack:
+    """Our processes on ``settings`` (a free HTTP port is chosen); waits until the gateway is
+    ready, or only alive when ``ready`` is False (for a gateway meant to be unready)."""
     settings = settings.model_copy(update={"http_port": free_port()})
     log_dir = ARTIFACTS / "logs"
     suffix = "" if settings.bucket == "test-dance" else f"-{settings.bucket}"
@@ -108,7 +111,7 @@ def start_stack(settings: Settings, *, services: tuple[str, ...] = ("listener", 
         module: python_service(names[module] + suffix, module, settings, log_dir).start() for module in services
     }
     api = f"http://127.0.0.1:{settings.http_port}"
-    processes["gateway"].wait_for_url(f"{api}/readyz")
+    processes["gateway"].wait_for_url(f"{api}/readyz" if ready else f"{api}/healthz")
     return Stack(settings, api, processes)
 
 

@@ -1,0 +1,46 @@
+"""The deprecated multipart upload still works, streams to the bucket, and says it is deprecated."""
+from __future__ import annotations
+
+import requests
+
+from tests.clips import make_clip
+from tests.helpers import wait_for_final
+
+
+def post_legacy(api: str, path, filename: str, content_type: str = "video/mp4") -> requests.Response:
+    with path.open("rb") as body:
+        return requests.post(f"{api}/api/v1/analyze", files={"file": (filename, body, content_type)}, timeout=60)
+
+
+def test_the_legacy_upload_is_analysed_and_marked_deprecated(stack, tmp_path):
+    clip = make_clip(tmp_path / "legacy.mp4", seconds=0.5, size=(640, 360))
+    response = post_legacy(stack.api, clip, "legacy.mp4")
+    assert response.status_code == 200, response.text
+    assert response.headers["Deprecation"].startswith("@")
+    assert 'rel="successor-version"' in response.headers["Link"] and "upload-url" in response.headers["Link"]
+    job = response.json()
+    assert job["status"] in {"queued", "processing", "completed"}
+    assert job["s3_key"] == f"uploads/{job['job_id']}/legacy.mp4"
+    assert wait_for_final(stack.api, job["job_id"])["status"] == "completed"
+
+
+def test_the_legacy_upload_rejects_what_upload_url_rejects(stack, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    response = post_legacy(stack.api, text, "notes.txt", "text/plain")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unsupported_file_type"
+
+
+def test_the_legacy_upload_without_a_file_field_is_a_400(stack):
+    response = requests.post(f"{stack.api}/api/v1/analyze", files={"video": ("a.mp4", b"x", "video/mp4")}, timeout=10)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "missing_parameter"
+
+
+def test_a_legacy_upload_over_the_cap_is_refused_and_not_stored(limits_stack, tmp_path):
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\x00" * 300_000)
+    response = post_legacy(limits_stack.api, big, "big.mp4")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
