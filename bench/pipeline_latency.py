@@ -6,20 +6,16 @@ MinIO and the three services on free ports, like the tests, then prints figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from common.provision import provision
-from common.settings import Settings
+import requests
+
+from bench.local_stack import bench_stack
 from tests.clips import make_clip
 from tests.helpers import confirm, put_file, request_upload
-from tests.processes import free_port, python_service
-from tests.services import MINIO_PASSWORD, MINIO_USER, start_local
-
-import requests
 
 
 def wait_for(api: str, job_id: str, statuses: set[str], timeout_s: float = 600) -> tuple[float, dict]:
@@ -58,30 +54,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="dance-bench-") as tmp:
-        tmp_path = Path(tmp)
-        services = start_local(tmp_path / "state", tmp_path / "logs")
-        processes = []
-        try:
-            settings = Settings(
-                nats_url=services.nats_url, s3_endpoint=services.s3_endpoint, s3_access_key=MINIO_USER,
-                s3_secret_key=MINIO_PASSWORD, http_port=free_port(), bucket="bench",
-            )
-            asyncio.run(provision(settings))
-            processes = [
-                python_service(name, module, settings, tmp_path / "logs").start()
-                for name, module in (("listener", "listener"), ("pose-worker", "pose_worker"), ("gateway", "gateway"))
-            ]
-            api = f"http://127.0.0.1:{settings.http_port}"
-            processes[-1].wait_for_url(f"{api}/readyz")
-            clip = make_clip(tmp_path / "bench.mp4", seconds=args.seconds, size=(1280, 720), fps=30.0)
-            print(f"clip: {clip.stat().st_size / 1e6:.1f} MB, 1280x720, 30 fps, {args.seconds:g} s")
-            run_once(api, clip)  # warm-up: first-inference and connection set-up costs
-            results = [run_once(api, clip) for _ in range(args.runs)]
-        finally:
-            for process in reversed(processes):
-                process.stop()
-            services.stop()
+    with tempfile.TemporaryDirectory(prefix="dance-bench-") as tmp, bench_stack(Path(tmp)) as stack:
+        clip = make_clip(Path(tmp) / "bench.mp4", seconds=args.seconds, size=(1280, 720), fps=30.0)
+        print(f"clip: {clip.stat().st_size / 1e6:.1f} MB, 1280x720, 30 fps, {args.seconds:g} s")
+        run_once(stack.api, clip)  # warm-up: first-inference and connection set-up costs
+        results = [run_once(stack.api, clip) for _ in range(args.runs)]
     print(f"{'measure':<28}" + "".join(f"{'run ' + str(i + 1):>10}" for i in range(len(results))) + f"{'median':>10}")
     for name in results[0]:
         values = [r[name] for r in results]

@@ -27,6 +27,10 @@ SUCCESSOR_LINK = '</api/v1/analyze/upload-url>; rel="successor-version"'
 PART_SIZE = 5 * 1024**2
 
 
+#: Bytes pulled from the socket per read; aiohttp needs more than the multipart boundary.
+READ_CHUNK = 256 * 1024
+
+
 class PartStream:
     """A blocking ``read(n)`` over a multipart field, for minio-py running in a worker thread."""
 
@@ -34,10 +38,17 @@ class PartStream:
         self._field = field
         self._loop = loop
         self._limit = limit
+        self._pending = b""
         self.received = 0
 
     def read(self, size: int = PART_SIZE) -> bytes:
-        chunk = asyncio.run_coroutine_threadsafe(self._field.read_chunk(min(size, PART_SIZE)), self._loop).result()
+        if not self._pending:
+            self._pending = self._pull()
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def _pull(self) -> bytes:
+        chunk = asyncio.run_coroutine_threadsafe(self._field.read_chunk(READ_CHUNK), self._loop).result()
         self.received += len(chunk)
         if self.received > self._limit:
             # Raising here makes minio-py abort the multipart upload: nothing is stored.

@@ -1,8 +1,12 @@
 """The deprecated multipart upload still works, streams to the bucket, and says it is deprecated."""
 from __future__ import annotations
 
+import hashlib
+import os
+
 import requests
 
+from common.storage import make_s3_client
 from tests.clips import make_clip
 from tests.helpers import wait_for_final
 
@@ -44,3 +48,19 @@ def test_a_legacy_upload_over_the_cap_is_refused_and_not_stored(limits_stack, tm
     response = post_legacy(limits_stack.api, big, "big.mp4")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "file_too_large"
+
+
+def test_a_multi_part_legacy_upload_is_stored_byte_for_byte(stack, tmp_path):
+    """12 MiB crosses the 5 MiB part size, so the stream is reassembled from several parts."""
+    payload = os.urandom(12 * 1024**2 + 12345)
+    path = tmp_path / "parts.mp4"
+    path.write_bytes(payload)
+    response = post_legacy(stack.api, path, "parts.mp4")
+    assert response.status_code == 200, response.text
+    s3 = make_s3_client(stack.settings)
+    stored = s3.get_object(stack.settings.bucket, response.json()["s3_key"])
+    try:
+        assert hashlib.sha256(stored.read()).hexdigest() == hashlib.sha256(payload).hexdigest()
+    finally:
+        stored.close()
+        stored.release_conn()
