@@ -33,6 +33,8 @@ test: setup
 
 bench: setup
 	$(PY) -m bench.pipeline_latency
+	$(PY) -m bench.upload_url_load
+	$(PY) -m bench.upload_throughput
 
 clean: down
 	rm -rf .state
