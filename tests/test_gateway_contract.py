@@ -97,3 +97,31 @@ def test_health_endpoints(stack):
     assert requests.get(f"{stack.api}/healthz", timeout=5).json() == {"status": "ok"}
     ready = requests.get(f"{stack.api}/readyz", timeout=5)
     assert ready.status_code == 200 and ready.json() == {"status": "ready", "nats": True, "s3": True}
+
+
+def test_confirm_accepts_a_json_body_too(stack):
+    body = request_upload(stack.api, "early.mp4")
+    response = requests.post(
+        f"{stack.api}/api/v1/analyze/confirm", json={"job_id": body["job_id"], "s3_key": body["s3_key"]}, timeout=10
+    )
+    assert response.status_code == 404  # parameters understood: the job exists, its upload does not yet
+    assert error_of(response)["code"] == "upload_not_found"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [pytest.param(b"{not json", id="broken-json"), pytest.param(b"[1, 2]", id="json-but-not-an-object")],
+)
+def test_a_body_that_is_not_a_json_object_is_a_400(stack, raw):
+    response = requests.post(
+        f"{stack.api}/api/v1/analyze/upload-url", data=raw, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid_request"
+
+
+def test_unknown_routes_and_methods_answer_json_errors(stack):
+    missing = requests.get(f"{stack.api}/api/v1/nothing-here", timeout=10)
+    assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
+    wrong_method = requests.put(f"{stack.api}/api/v1/analyze/upload-url", timeout=10)
+    assert wrong_method.status_code == 405 and error_of(wrong_method)["code"] == "method_not_allowed"
