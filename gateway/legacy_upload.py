@@ -8,9 +8,13 @@ import asyncio
 import logging
 import mimetypes
 
-from aiohttp import BodyPartReader, web
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from common.errors import FileTooLarge, InvalidRequest, MissingParameter
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import BadHttpMessage
+
+from common.errors import DanceError, FileTooLarge, InvalidRequest, MissingParameter
 from common.jobs import Job, JobError, JobStatus
 from common.storage import storage_errors
 from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
@@ -48,7 +52,8 @@ class PartStream:
         return chunk
 
     def _pull(self) -> bytes:
-        chunk = asyncio.run_coroutine_threadsafe(self._field.read_chunk(READ_CHUNK), self._loop).result()
+        with multipart_errors():
+            chunk = asyncio.run_coroutine_threadsafe(self._field.read_chunk(READ_CHUNK), self._loop).result()
         self.received += len(chunk)
         if self.received > self._limit:
             # Raising here makes minio-py abort the multipart upload: nothing is stored.
@@ -64,14 +69,29 @@ async def legacy_upload(request: web.Request) -> web.Response:
     return _mark_deprecated(response)
 
 
+@contextmanager
+def multipart_errors() -> Iterator[None]:
+    """A body that is not well-formed multipart is the client's error (400), not ours."""
+    try:
+        yield
+    except (ValueError, BadHttpMessage) as exc:
+        raise InvalidRequest(f"the multipart body is malformed: {exc}") from exc
+
+
+async def _find_file_field(request: web.Request) -> BodyPartReader | None:
+    with multipart_errors():
+        reader = await request.multipart()
+        field = await reader.next()
+        while field is not None and not (isinstance(field, BodyPartReader) and field.name == "file"):
+            await field.release()
+            field = await reader.next()
+    return field
+
+
 async def _receive(request: web.Request) -> Job:
     if not request.content_type.startswith("multipart/"):
         raise InvalidRequest("send multipart/form-data with the video in a field named 'file'")
-    reader = await request.multipart()
-    field = await reader.next()
-    while field is not None and not (isinstance(field, BodyPartReader) and field.name == "file"):
-        await field.release()
-        field = await reader.next()
+    field = await _find_file_field(request)
     if field is None or not field.filename:
         raise MissingParameter("the multipart field 'file' (with a filename) is required")
     job = await create_job(request, field.filename, _content_type(field))
@@ -87,8 +107,9 @@ async def _receive(request: web.Request) -> Job:
 
     try:
         await asyncio.to_thread(upload)
-    except FileTooLarge as exc:
-        await _fail_too_large(request, job, exc)
+    except (FileTooLarge, InvalidRequest) as exc:
+        # Nothing was stored (minio-py aborted the multipart upload): the job can never run.
+        await _fail(request, job, exc)
         raise
     log.info("job %s: legacy upload stored, %d bytes", job.job_id, stream.received)
     # The bucket event would queue it too; admitting now lets the answer already say "queued".
@@ -103,7 +124,7 @@ def _content_type(field: BodyPartReader) -> str:
     return guessed or ""
 
 
-async def _fail_too_large(request: web.Request, job: Job, exc: FileTooLarge) -> None:
+async def _fail(request: web.Request, job: Job, exc: DanceError) -> None:
     def fail(current: Job) -> Job | None:
         if current.status is not JobStatus.AWAITING_UPLOAD:
             return None

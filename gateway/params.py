@@ -14,7 +14,9 @@ async def read_params(request: web.Request) -> dict[str, str]:
     params = {key: value for key, value in request.query.items()}
     if request.can_read_body and request.content_type == "application/json":
         try:
-            body = json.loads(await request.text())
+            body = json.loads(await request.read())
+        except UnicodeDecodeError as exc:
+            raise InvalidRequest("request body is not UTF-8 text") from exc
         except json.JSONDecodeError as exc:
             raise InvalidRequest(f"request body is not valid JSON: {exc.msg}") from exc
         if not isinstance(body, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 
+import pytest
 import requests
 
 from common.storage import make_s3_client
@@ -64,3 +65,29 @@ def test_a_multi_part_legacy_upload_is_stored_byte_for_byte(stack, tmp_path):
     finally:
         stored.close()
         stored.release_conn()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        pytest.param("multipart/form-data", b"x", id="no-boundary"),
+        pytest.param("multipart/form-data; boundary=b", b'--b\r\nContent-Disposition: form-data; name="a\x00"\r\n\r\nx\r\n--b--\r\n', id="bad-part-header"),
+        pytest.param("multipart/form-data; boundary=B", b"--B\r\nNone--B--\r\n", id="garbled-part"),
+        pytest.param("text/plain", b"hello", id="not-multipart"),
+    ],
+)
+def test_a_malformed_legacy_body_is_a_400_not_a_500(stack, content_type, body):
+    response = requests.post(f"{stack.api}/api/v1/analyze", data=body, headers={"Content-Type": content_type}, timeout=10)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] in {"invalid_request", "missing_parameter"}
+
+
+@pytest.mark.parametrize(
+    "raw", [pytest.param(b"\xff", id="not-utf8"), pytest.param(b'{"filename": "a.mp4"', id="truncated")]
+)
+def test_a_json_body_that_cannot_be_decoded_is_a_400(stack, raw):
+    for path in ("upload-url", "confirm"):
+        response = requests.post(
+            f"{stack.api}/api/v1/analyze/{path}", data=raw, headers={"Content-Type": "application/json"}, timeout=10
+        )
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_request"
