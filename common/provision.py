@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
 #: Results are rewritten on a retry; only uploads need their versions kept.
 RESULTS_PREFIX = "results/"
-#: MinIO's ARN for the NATS target configured as MINIO_NOTIFY_NATS_*_PRIMARY.
-NATS_TARGET_ARN = "arn:minio:sqs::PRIMARY:nats"
+#: MinIO's NATS targets (deploy/local/run-minio.sh): PRIMARY queues events on disk and
+#: survives NATS outages but is drained every 3 s; FAST publishes at once, best effort.
+NATS_TARGET_ARNS = {"uploads-durable": "arn:minio:sqs::PRIMARY:nats", "uploads-fast": "arn:minio:sqs::FAST:nats"}
 
 
 async def provision(settings: Settings) -> None:
@@ -57,11 +58,12 @@ def ensure_bucket(client: Minio, bucket: str) -> None:
             NotificationConfig(
                 queue_config_list=[
                     QueueConfig(
-                        queue=NATS_TARGET_ARN,
+                        queue=arn,
                         events=["s3:ObjectCreated:*"],
-                        config_id="uploads-to-nats",
+                        config_id=config_id,
                         prefix_filter_rule=PrefixFilterRule(UPLOADS_PREFIX),
                     )
+                    for config_id, arn in NATS_TARGET_ARNS.items()
                 ]
             ),
         )
