@@ -20,6 +20,7 @@
     │   └── BrokerUnavailable
     ├── MalformedEvent
     ├── ModelUnavailable
+    ├── WorkInterrupted
     └── VideoRejected             (ends a job ``failed``)
         └── InvalidVideo
 
@@ -150,6 +151,12 @@ class ModelUnavailable(DanceError):
     """Raised when the pose model file cannot be loaded."""
 
     code = "model_unavailable"
+
+
+class WorkInterrupted(DanceError):
+    """Raised inside a running analysis when its worker is shutting down and hands the job back."""
+
+    code = "work_interrupted"
 
 
 class VideoRejected(DanceError):

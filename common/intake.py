@@ -28,7 +28,7 @@ class UploadIntake:
     def __init__(self, settings: Settings, jobs: JobStore, js: JetStreamContext, s3: Minio) -> None:
         self.settings = settings
         self.jobs = jobs
-        self._js = js
+        self.js = js
         self._s3 = s3
 
     async def admit(self, job_id: str, *, via: str) -> Job:
@@ -55,7 +55,7 @@ class UploadIntake:
         ``queued`` without a message behind it."""
         order = WorkOrder(job_id=job.job_id, bucket=self.settings.bucket, s3_key=job.s3_key, version_id=upload.version_id)
         async with broker_errors("queueing a job"):
-            ack = await self._js.publish(
+            ack = await self.js.publish(
                 self.settings.work_subject, order.to_json(), headers={"Nats-Msg-Id": work_message_id(job.job_id)}
             )
 
@@ -89,15 +89,9 @@ class UploadIntake:
     async def _reject_too_large(self, job: Job, upload: UploadRecord) -> Job:
         limit = self.settings.max_upload_bytes
         message = f"the upload is {upload.size} bytes; the limit is {limit} bytes"
-
-        def fail(current: Job) -> Job | None:
-            if current.status is not JobStatus.AWAITING_UPLOAD:
-                return None
-            return current.moved_to(JobStatus.FAILED, upload=upload, error=JobError(code="file_too_large", message=message))
-
-        failed = await self.jobs.update(job.job_id, fail)
+        failed = await self.jobs.fail(job.job_id, "file_too_large", message, upload=upload)
         await asyncio.to_thread(delete_upload, self._s3, self.settings.bucket, job.s3_key)
-        log.warning("job %s failed: file_too_large: %s; upload deleted", job.job_id, message)
+        log.info("job %s: upload over the cap deleted", job.job_id)
         return failed
 
     async def note_late_upload(self, job: Job, version_id: str | None) -> Job:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
@@ -11,7 +12,7 @@ from nats.js.kv import KeyValue
 
 from common.broker import broker_errors
 from common.errors import JobNotFound
-from common.jobs import Job, JobStatus
+from common.jobs import Job, JobError, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +67,32 @@ class JobStore:
             except KeyWrongLastSequenceError:
                 log.debug("job %s changed underneath us; retrying", job_id)
 
-    async def list_awaiting_upload(self) -> list[Job]:
-        """Every job still waiting for its upload (reads all records: fine for a sweep)."""
+    async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> Job:
+        """End a job ``failed`` with a reason, unless it has already ended."""
+
+        def fail(job: Job) -> Job | None:
+            if job.status.is_final:
+                return None
+            return job.moved_to(JobStatus.FAILED, error=JobError(code=code, message=message), **changes)
+
+        failed = await self.update(job_id, fail)
+        log.warning("job %s failed: %s: %s", job_id, code, message)
+        return failed
+
+    async def list_jobs(self) -> list[Job]:
+        """Every job record (reads them all: meant for the periodic sweep, not for requests)."""
         async with broker_errors("listing jobs"):
             try:
                 keys = await self._kv.keys()
             except NoKeysError:
                 return []
-        waiting = []
+        jobs = []
         for key in keys:
             try:
-                job = await self.get(key)
+                jobs.append(await self.get(key))
             except JobNotFound:
                 continue  # deleted between listing and reading
-            if job.status is JobStatus.AWAITING_UPLOAD:
-                waiting.append(job)
-        return waiting
+        return jobs
 
     async def _read(self, job_id: str) -> tuple[Job, int]:
         if not _is_valid_job_id(job_id):

@@ -34,7 +34,8 @@ ALLOWED_MOVES: dict[JobStatus, frozenset[JobStatus]] = {
         {JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.EXPIRED, JobStatus.FAILED, JobStatus.CANCELLED}
     ),
     JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAILED, JobStatus.CANCELLED}),
-    JobStatus.PROCESSING: frozenset({JobStatus.PROCESSING, JobStatus.COMPLETED, JobStatus.FAILED}),
+    # PROCESSING -> QUEUED: a worker shutting down hands its unfinished job back.
+    JobStatus.PROCESSING: frozenset({JobStatus.PROCESSING, JobStatus.QUEUED, JobStatus.COMPLETED, JobStatus.FAILED}),
     JobStatus.COMPLETED: frozenset(),
     JobStatus.FAILED: frozenset(),
     JobStatus.EXPIRED: frozenset(),
@@ -100,6 +101,8 @@ class Job(BaseModel):
     result: JobResult | None = None
     warnings: list[str] = Field(default_factory=list)
     attempts: int = 0
+    #: Stream sequence of the work message that runs the job; any other message for it is a copy.
+    work_seq: int | None = None
     #: Who created the job: a hash of the API key, or None when the gateway runs open.
     owner: str | None = None
     #: The Content-Length the upload URL was signed for, when the client gave one.

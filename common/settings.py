@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     events_subject: str = "minio.events"
     events_retention_s: float = DEFAULT_EVENTS_RETENTION_S
     listener_durable: str = "listener"
+    #: Events nobody could act on (malformed, unknown job, late upload) are copied here.
+    dead_letter_stream: str = "DEAD_LETTERS"
+    dead_letter_subject: str = "dead.events"
     reconcile_interval_s: float = Field(DEFAULT_RECONCILE_INTERVAL_S, gt=0)
     work_stream: str = "POSE_WORK"
     work_subject: str = "work.pose"
@@ -75,6 +78,12 @@ class Settings(BaseSettings):
     inference_threads: int = Field(0, ge=0)
     progress_interval_s: float = Field(1.0, gt=0)
     work_dir: Path | None = None
+
+    #: Port of this process's Prometheus /metrics (listener, worker); 0 turns it off.
+    #: The gateway serves /metrics on its API port instead.
+    metrics_port: int = Field(0, ge=0, le=65535)
+    #: On SIGTERM a worker finishes its job if it can within this time, else hands it back.
+    shutdown_grace_s: float = Field(5.0, ge=0)
 
     log_level: str = "INFO"
 

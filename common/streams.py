@@ -38,6 +38,42 @@ def work_stream_config(settings: Settings) -> StreamConfig:
     )
 
 
+def dead_letter_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=settings.dead_letter_stream,
+        description="Bucket events the listener could not act on, with the reason in a header",
+        subjects=[settings.dead_letter_subject],
+        retention=RetentionPolicy.LIMITS,
+        max_age=settings.events_retention_s,
+        storage=StorageType.FILE,
+    )
+
+
+def max_deliveries_subject(settings: Settings) -> str:
+    """JetStream's advisory when a pose job ran out of deliveries (its worker kept dying)."""
+    return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{settings.work_stream}.{settings.worker_durable}"
+
+
+def advisories_stream_config(settings: Settings) -> StreamConfig:
+    # Advisories are plain NATS messages; a stream keeps them for a listener that was down.
+    return StreamConfig(
+        name=f"{settings.work_stream}_GIVEN_UP",
+        description="Pose jobs JetStream stopped redelivering; the listener fails them",
+        subjects=[max_deliveries_subject(settings)],
+        retention=RetentionPolicy.WORK_QUEUE,
+        max_age=settings.events_retention_s,
+        storage=StorageType.FILE,
+    )
+
+
+def advisories_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=f"{settings.listener_durable}-given-up",
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=LISTENER_ACK_WAIT_S,
+    )
+
+
 def listener_consumer_config(settings: Settings) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=settings.listener_durable,
@@ -61,13 +97,19 @@ def worker_consumer_config(settings: Settings) -> ConsumerConfig:
 
 
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
-    """Create or update both streams and their durable consumers."""
+    """Create or update the streams and their durable consumers."""
     async with broker_errors("creating streams"):
-        for config in (events_stream_config(settings), work_stream_config(settings)):
+        for config in (
+            events_stream_config(settings),
+            work_stream_config(settings),
+            dead_letter_stream_config(settings),
+            advisories_stream_config(settings),
+        ):
             await _ensure_stream(js, config)
         # add_consumer updates an existing durable, so changed settings take effect.
         await js.add_consumer(settings.events_stream, listener_consumer_config(settings))
         await js.add_consumer(settings.work_stream, worker_consumer_config(settings))
+        await js.add_consumer(advisories_stream_config(settings).name, advisories_consumer_config(settings))
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:

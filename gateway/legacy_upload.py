@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import BadHttpMessage
 
-from common.errors import DanceError, FileTooLarge, InvalidRequest, MissingParameter
-from common.jobs import Job, JobError, JobStatus
+from common.errors import FileTooLarge, InvalidRequest, MissingParameter
+from common.jobs import Job
 from common.storage import storage_errors
 from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
 from gateway.job_view import job_view
@@ -109,7 +109,7 @@ async def _receive(request: web.Request) -> Job:
         await asyncio.to_thread(upload)
     except (FileTooLarge, InvalidRequest) as exc:
         # Nothing was stored (minio-py aborted the multipart upload): the job can never run.
-        await _fail(request, job, exc)
+        await request.app[JOBS].fail(job.job_id, exc.code, exc.message)
         raise
     log.info("job %s: legacy upload stored, %d bytes", job.job_id, stream.received)
     # The bucket event would queue it too; admitting now lets the answer already say "queued".
@@ -122,15 +122,6 @@ def _content_type(field: BodyPartReader) -> str:
         return declared
     guessed, _ = mimetypes.guess_type(field.filename or "")
     return guessed or ""
-
-
-async def _fail(request: web.Request, job: Job, exc: DanceError) -> None:
-    def fail(current: Job) -> Job | None:
-        if current.status is not JobStatus.AWAITING_UPLOAD:
-            return None
-        return current.moved_to(JobStatus.FAILED, error=JobError(code=exc.code, message=exc.message))
-
-    await request.app[JOBS].update(job.job_id, fail)
 
 
 def _mark_deprecated(response: web.StreamResponse) -> web.StreamResponse:

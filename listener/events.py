@@ -7,6 +7,17 @@ from urllib.parse import unquote_plus
 
 from common.errors import MalformedEvent
 
+#: ObjectCreated events that bring new bytes. MinIO also reports PutTagging, DeleteTagging,
+#: PutRetention and PutLegalHold as ObjectCreated; those change no video and start nothing.
+UPLOAD_EVENT_NAMES = frozenset(
+    {
+        "s3:ObjectCreated:Put",
+        "s3:ObjectCreated:Post",
+        "s3:ObjectCreated:CompleteMultipartUpload",
+        "s3:ObjectCreated:Copy",
+    }
+)
+
 
 @dataclass(frozen=True)
 class BucketEvent:
@@ -21,8 +32,9 @@ class BucketEvent:
     sequencer: str | None
 
     @property
-    def is_object_created(self) -> bool:
-        return self.name.startswith("s3:ObjectCreated:")
+    def is_upload(self) -> bool:
+        """New object bytes arrived (not a tag, retention or legal-hold change)."""
+        return self.name in UPLOAD_EVENT_NAMES
 
 
 def parse_bucket_event(data: bytes) -> list[BucketEvent]:

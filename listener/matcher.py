@@ -7,7 +7,7 @@ import re
 
 from common.errors import JobNotFound, UploadNotFound
 from common.intake import UploadIntake
-from common.jobs import JobStatus
+from common.jobs import Job, JobStatus
 from common.provision import UPLOADS_PREFIX
 from listener.events import BucketEvent
 
@@ -19,11 +19,28 @@ UPLOAD_KEY = re.compile(re.escape(UPLOADS_PREFIX) + r"(?P<job_id>[0-9a-fA-F-]{36
 
 class Outcome(enum.Enum):
     QUEUED = "queued"
-    ALREADY_HANDLED = "already_handled"
+    #: Another copy of the upload the job already has (MinIO sends each event twice, and may repeat).
+    DUPLICATE = "duplicate"
+    #: A new upload for a job that no longer takes one: recorded, not analysed.
     LATE_UPLOAD = "late_upload"
+    #: The upload was refused at admission (over the size cap).
     REJECTED = "rejected"
+    #: Not ours to act on: another bucket or prefix, a tag or retention change.
     IGNORED = "ignored"
     UNKNOWN_JOB = "unknown_job"
+    MALFORMED = "malformed"
+
+
+#: Outcomes worth a person's look: copied to the dead-letter subject.
+DEAD_LETTER_OUTCOMES = frozenset({Outcome.UNKNOWN_JOB, Outcome.LATE_UPLOAD, Outcome.MALFORMED})
+
+
+def is_same_upload(job: Job, event: BucketEvent) -> bool:
+    """Whether the event is (a copy of) the upload the job took."""
+    if job.upload is None:
+        # Queued or claimed an instant before the record names its upload: nothing else it could be.
+        return job.status in (JobStatus.QUEUED, JobStatus.PROCESSING)
+    return event.version_id is None or event.version_id == job.upload.version_id
 
 
 def job_id_from_key(key: str) -> str | None:
@@ -34,7 +51,7 @@ def job_id_from_key(key: str) -> str | None:
 
 async def match_event(event: BucketEvent, intake: UploadIntake) -> Outcome:
     """Admit the job an upload event belongs to; anything else is ignored."""
-    if event.bucket != intake.settings.bucket or not event.is_object_created:
+    if event.bucket != intake.settings.bucket or not event.is_upload:
         return Outcome.IGNORED
     job_id = job_id_from_key(event.key)
     if job_id is None:
@@ -47,8 +64,10 @@ async def match_event(event: BucketEvent, intake: UploadIntake) -> Outcome:
         log.warning("job %s: upload at %s is not the job's key %s; ignored", job_id, event.key, job.s3_key)
         return Outcome.IGNORED
     if job.status is not JobStatus.AWAITING_UPLOAD:
-        noted = await intake.note_late_upload(job, event.version_id)
-        return Outcome.LATE_UPLOAD if noted.warnings != job.warnings else Outcome.ALREADY_HANDLED
+        if is_same_upload(job, event):
+            return Outcome.DUPLICATE
+        await intake.note_late_upload(job, event.version_id)
+        return Outcome.LATE_UPLOAD
     try:
         admitted = await intake.admit(job_id, via="bucket event")
     except UploadNotFound:

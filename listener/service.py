@@ -1,4 +1,4 @@
-"""The listener's loop: pull bucket events, match them to jobs, ack."""
+"""The listener's loops: bucket events -> jobs, the reconciler, and jobs JetStream gave up on."""
 from __future__ import annotations
 
 import asyncio
@@ -11,11 +11,15 @@ from common.consumer import consume
 from common.errors import MalformedEvent, ServiceUnavailable
 from common.intake import UploadIntake
 from common.job_store import JobStore
+from common.metrics_server import serve_metrics
 from common.settings import Settings
 from common.storage import make_s3_client
-from common.streams import ensure_streams
+from common.streams import advisories_consumer_config, advisories_stream_config, ensure_streams
+from listener.dead_letters import dead_letter
 from listener.events import parse_bucket_event
-from listener.matcher import match_event
+from listener.given_up import handle_given_up
+from listener.matcher import DEAD_LETTER_OUTCOMES, Outcome, match_event
+from listener.metrics import EVENTS
 from listener.reconciler import run_reconciler
 
 log = logging.getLogger(__name__)
@@ -28,17 +32,23 @@ RETRY_DELAY_S = 2.0
 
 async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the events stream until ``stop`` is set."""
+    serve_metrics(settings, "listener")
     nc = await connect_nats(settings, "listener")
     js = nc.jetstream()
     await ensure_streams(js, settings)
     jobs = await JobStore.open(js, settings.jobs_bucket)
     intake = UploadIntake(settings, jobs, js, make_s3_client(settings))
-    subscription = await js.pull_subscribe_bind(durable=settings.listener_durable, stream=settings.events_stream)
+    events = await js.pull_subscribe_bind(durable=settings.listener_durable, stream=settings.events_stream)
+    given_up = await js.pull_subscribe_bind(
+        durable=advisories_consumer_config(settings).durable_name, stream=advisories_stream_config(settings).name
+    )
     log.info("listener consuming %s as %s", settings.events_stream, settings.listener_durable)
-    reconciler = asyncio.create_task(run_reconciler(intake, settings.reconcile_interval_s, stop))
-    await consume(subscription, lambda message: handle_event_message(message, intake), stop, batch=FETCH_BATCH)
-    # Stop pulling first, then every fetched event has been handled above; drain flushes acks.
-    await reconciler
+    await asyncio.gather(
+        consume(events, lambda message: handle_event_message(message, intake), stop, batch=FETCH_BATCH),
+        consume(given_up, lambda message: handle_given_up(message, intake), stop, batch=1),
+        run_reconciler(intake, settings.reconcile_interval_s, stop),
+    )
+    # Every loop has stopped pulling and finished what it fetched; drain flushes the last acks.
     await nc.drain()
     log.info("listener stopped")
 
@@ -46,16 +56,21 @@ async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
 async def handle_event_message(message: Msg, intake: UploadIntake) -> None:
     """Handle one notification; never raises, so one bad event cannot stop the listener."""
     seq = message.metadata.sequence.stream
+    js, settings = intake.js, intake.settings
     try:
-        events = parse_bucket_event(message.data)
-    except MalformedEvent as exc:
-        log.warning("event seq %s dropped: %s", seq, exc.message)
-        await message.ack()
-        return
-    try:
-        for event in events:
-            outcome = await match_event(event, intake)
-            log.info("event seq %s %s %s/%s -> %s", seq, event.name, event.bucket, event.key, outcome.value)
+        try:
+            events = parse_bucket_event(message.data)
+        except MalformedEvent as exc:
+            EVENTS.labels(Outcome.MALFORMED.value).inc()
+            log.warning("event seq %s is malformed: %s", seq, exc.message)
+            await dead_letter(js, settings, message.data, reason=exc.message, seq=seq, key="")
+        else:
+            for event in events:
+                outcome = await match_event(event, intake)
+                EVENTS.labels(outcome.value).inc()
+                log.info("event seq %s %s %s/%s -> %s", seq, event.name, event.bucket, event.key, outcome.value)
+                if outcome in DEAD_LETTER_OUTCOMES:
+                    await dead_letter(js, settings, message.data, reason=outcome.value, seq=seq, key=event.key)
     except ServiceUnavailable as exc:
         log.warning("event seq %s will be retried: %s", seq, exc.message)
         await message.nak(delay=RETRY_DELAY_S)

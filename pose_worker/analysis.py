@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.errors import WorkInterrupted
 from pose_worker.model import PoseModel
 from pose_worker.poses_file import PosesFileWriter
 from pose_worker.video import VideoReader
@@ -14,6 +15,8 @@ log = logging.getLogger(__name__)
 
 #: Called with the fraction done (0..1); must be cheap, it runs on every frame.
 ProgressCallback = Callable[[float], None]
+#: Polled between frames; True asks the analysis to stop (the worker is shutting down).
+StopCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,25 @@ class AnalysisSummary:
 
 
 def analyze_video(
-    video_path: Path, poses_path: Path, job_id: str, model: PoseModel, on_progress: ProgressCallback
+    video_path: Path,
+    poses_path: Path,
+    job_id: str,
+    model: PoseModel,
+    on_progress: ProgressCallback,
+    should_stop: StopCheck = lambda: False,
 ) -> AnalysisSummary:
-    """Decode every frame, estimate poses, stream them to ``poses_path`` (blocking; run in a thread)."""
+    """Decode every frame, estimate poses, stream them to ``poses_path`` (blocking; run in a thread).
+
+    Raises ``WorkInterrupted`` between frames once ``should_stop()`` is true.
+    """
     with VideoReader(video_path) as video:
         info = video.info
         box = model.plan(info.width, info.height)
         writer = PosesFileWriter(poses_path, job_id, model.name)
         last_t = 0.0
         for frame in video:
+            if should_stop():
+                raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
             if (frame.image.shape[1], frame.image.shape[0]) != (box.frame_width, box.frame_height):
                 box = model.plan(frame.image.shape[1], frame.image.shape[0])  # a mid-stream size change
             writer.add_frame(frame.index, frame.t, model.predict(frame.image, box))

@@ -4,26 +4,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from minio import Minio
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 
-from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected
+from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
 from common.job_store import JobStore
-from common.jobs import Job, JobError, JobResult, JobStatus
+from common.jobs import Job, JobResult, JobStatus
 from common.settings import Settings
 from common.storage import storage_errors
 from common.work_queue import WorkOrder
 from pose_worker.analysis import AnalysisSummary, analyze_video
+from pose_worker.metrics import FAILURES, FRAMES, JOBS, PROCESSING_SECONDS
 from pose_worker.model import PoseModel
 from pose_worker.progress import ProgressReporter
 
 log = logging.getLogger(__name__)
 
-#: Pause before a job that met an unavailable service is offered again.
-RETRY_DELAY_S = 5.0
+#: Pauses before a job that met an unavailable service is offered again, by attempt.
+RETRY_BACKOFF_S = (5.0, 15.0, 30.0)
 
 
 def results_key(job_id: str, name: str) -> str:
@@ -33,11 +36,12 @@ def results_key(job_id: str, name: str) -> str:
 class PoseJobRunner:
     """Everything a worker needs to run jobs, and the handling of one work message."""
 
-    def __init__(self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel) -> None:
+    def __init__(self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel, stopping: asyncio.Event) -> None:
         self._settings = settings
         self._jobs = jobs
         self._s3 = s3
         self._model = model
+        self._stopping = stopping
 
     async def handle(self, message: Msg) -> None:
         """Run the job in ``message`` and ack, term or nak it; never raises for a job's failure."""
@@ -47,16 +51,19 @@ class PoseJobRunner:
             log.error("work message seq %s is not a work order: %s", message.metadata.sequence.stream, exc)
             await message.term()
             return
-        attempt = message.metadata.num_delivered
+        attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
+        started = time.monotonic()
         try:
-            job = await self._claim(order.job_id, attempt)
-            if job is None:
-                await message.ack()  # already finished: a duplicate or a late redelivery
+            if not await self._claim(order.job_id, seq, attempt):
+                JOBS.labels("skipped").inc()
+                await message.ack()  # finished, or run by another message: a copy or a late redelivery
                 return
             summary = await self._run(order, message)
         except JobNotFound:
             log.error("job %s: work message for an unknown job dropped", order.job_id)
             await message.term()
+        except WorkInterrupted as exc:
+            await self._release(order.job_id, message, exc.message)
         except (VideoRejected, UploadNotFound) as exc:
             await self._fail(order.job_id, exc.code, exc.message)
             await message.term()
@@ -68,21 +75,24 @@ class PoseJobRunner:
         else:
             await self._complete(order.job_id, summary)
             await message.ack()
+            PROCESSING_SECONDS.observe(time.monotonic() - started)
 
-    async def _claim(self, job_id: str, attempt: int) -> Job | None:
-        """Mark the job processing; None when it is already final."""
+    async def _claim(self, job_id: str, seq: int, attempt: int) -> bool:
+        """Mark the job processing by this message; False when it is final or another message runs it."""
 
         def claim(job: Job) -> Job | None:
             if job.status.is_final:
                 return None
-            return job.moved_to(JobStatus.PROCESSING, progress=0.0, attempts=attempt)
+            if job.status is JobStatus.PROCESSING and job.work_seq not in (None, seq):
+                return None
+            return job.moved_to(JobStatus.PROCESSING, progress=0.0, attempts=attempt, work_seq=seq)
 
         job = await self._jobs.update(job_id, claim)
-        if job.status is not JobStatus.PROCESSING:
-            log.info("job %s is already %s; message acked", job_id, job.status.value)
-            return None
-        log.info("job %s processing (attempt %d)", job_id, attempt)
-        return job
+        if job.status is not JobStatus.PROCESSING or job.work_seq != seq:
+            log.info("job %s is %s (work seq %s); message seq %s skipped", job_id, job.status.value, job.work_seq, seq)
+            return False
+        log.info("job %s processing (attempt %d, work seq %d)", job_id, attempt, seq)
+        return True
 
     async def _run(self, order: WorkOrder, message: Msg) -> AnalysisSummary:
         async def publish_progress(fraction: float) -> None:
@@ -93,12 +103,31 @@ class PoseJobRunner:
             video_path = Path(tmp) / "video"
             poses_path = Path(tmp) / "poses.json"
             await asyncio.to_thread(self._download, order, video_path)
+            abort = threading.Event()
             async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
-                summary = await asyncio.to_thread(
-                    analyze_video, video_path, poses_path, order.job_id, self._model, progress.set
+                analysis = asyncio.ensure_future(
+                    asyncio.to_thread(
+                        analyze_video, video_path, poses_path, order.job_id, self._model, progress.set, abort.is_set
+                    )
                 )
+                summary = await self._finish_or_interrupt(analysis, abort)
             await asyncio.to_thread(self._upload, results_key(order.job_id, "poses.json"), poses_path)
+        FRAMES.inc(summary.frames)
         return summary
+
+    async def _finish_or_interrupt(self, analysis: asyncio.Future, abort: threading.Event) -> AnalysisSummary:
+        """The analysis' result; on shutdown it gets ``shutdown_grace_s`` to finish, then is stopped."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({analysis, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not analysis.done():
+            try:
+                return await asyncio.wait_for(asyncio.shield(analysis), self._settings.shutdown_grace_s)
+            except asyncio.TimeoutError:
+                abort.set()  # the thread raises WorkInterrupted before its next frame
+        return await analysis
 
     def _download(self, order: WorkOrder, path: Path) -> None:
         with storage_errors("downloading the video", missing_key=order.s3_key):
@@ -113,24 +142,35 @@ class PoseJobRunner:
             poses_key=results_key(job_id, "poses.json"), frames=summary.frames, people_max=summary.people_max
         )
         await self._jobs.update(job_id, lambda job: job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result))
+        JOBS.labels("completed").inc()
         log.info("job %s completed: %d frames", job_id, summary.frames)
 
     async def _fail(self, job_id: str, code: str, message: str) -> None:
-        def fail(job: Job) -> Job | None:
-            if job.status.is_final:
-                return None
-            return job.moved_to(JobStatus.FAILED, error=JobError(code=code, message=message))
+        await self._jobs.fail(job_id, code, message)
+        JOBS.labels("failed").inc()
+        FAILURES.labels(code).inc()
 
-        await self._jobs.update(job_id, fail)
-        log.warning("job %s failed: %s: %s", job_id, code, message)
+    async def _release(self, job_id: str, message: Msg, reason: str) -> None:
+        """Hand an unfinished job back: queued again, and redelivered at once to another worker."""
+
+        def requeue(job: Job) -> Job | None:
+            if job.status is not JobStatus.PROCESSING:
+                return None
+            return job.moved_to(JobStatus.QUEUED, progress=0.0)
+
+        await self._jobs.update(job_id, requeue)
+        await message.nak()
+        JOBS.labels("released").inc()
+        log.info("job %s released for another worker: %s", job_id, reason)
 
     async def _retry_or_fail(self, message: Msg, job_id: str, attempt: int, code: str, text: str) -> None:
         if attempt >= self._settings.work_max_deliver:
             await self._fail(job_id, code, f"{text} (gave up after {attempt} attempts)")
             await message.term()
             return
-        log.warning("job %s attempt %d failed, will retry: %s", job_id, attempt, text)
-        await message.nak(delay=RETRY_DELAY_S)
+        delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1]
+        log.warning("job %s attempt %d failed, retrying in %.0f s: %s", job_id, attempt, delay, text)
+        await message.nak(delay=delay)
 
 
 def _with_progress(job: Job, fraction: float) -> Job | None:

@@ -8,6 +8,7 @@ import logging
 from common.broker import connect_nats
 from common.consumer import consume
 from common.job_store import JobStore
+from common.metrics_server import serve_metrics
 from common.settings import Settings
 from common.storage import make_s3_client
 from common.streams import ensure_streams
@@ -20,16 +21,18 @@ log = logging.getLogger(__name__)
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the work stream until ``stop`` is set."""
+    serve_metrics(settings, "pose worker")
     model = await asyncio.to_thread(PoseModel.load, settings)
     nc = await connect_nats(settings, "pose-worker")
     js = nc.jetstream()
     await ensure_streams(js, settings)
     jobs = await JobStore.open(js, settings.jobs_bucket)
-    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model)
+    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop)
     subscription = await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
     log.info("pose worker consuming %s as %s", settings.work_stream, settings.worker_durable)
     await consume(subscription, runner.handle, stop, batch=1)
-    # We pull one job at a time and finish it before checking ``stop``, so nothing is in
-    # flight here; drain then flushes the last ack before the connection closes.
+    # Shutdown order: the stop event ends the pull loop; the job in hand has been finished or,
+    # past the grace period, handed back (nak) by the runner; only then drain, which flushes
+    # that last ack or nak before the connection closes.
     await nc.drain()
     log.info("pose worker stopped")

@@ -57,20 +57,26 @@ def test_object_keys_are_url_decoded(escaped, expected):
     (event,) = parse_bucket_event(minio_event(escaped))
     assert event.key == expected
     assert job_id_from_key(event.key) == JOB_ID
-    assert event.bucket == "dance-videos" and event.size == 1234 and event.is_object_created
+    assert event.bucket == "dance-videos" and event.size == 1234 and event.is_upload
 
 
 @pytest.mark.parametrize(
-    ("name", "created"),
+    ("name", "upload"),
     [
         pytest.param("s3:ObjectCreated:Put", True, id="put"),
+        pytest.param("s3:ObjectCreated:Post", True, id="post-policy"),
         pytest.param("s3:ObjectCreated:CompleteMultipartUpload", True, id="multipart"),
+        pytest.param("s3:ObjectCreated:Copy", True, id="copy"),
+        pytest.param("s3:ObjectCreated:PutTagging", False, id="tagging"),
+        pytest.param("s3:ObjectCreated:DeleteTagging", False, id="untagging"),
+        pytest.param("s3:ObjectCreated:PutRetention", False, id="retention"),
+        pytest.param("s3:ObjectCreated:PutLegalHold", False, id="legal-hold"),
         pytest.param("s3:ObjectRemoved:Delete", False, id="delete"),
     ],
 )
-def test_event_name_tells_object_created(name, created):
+def test_only_events_that_bring_new_bytes_count_as_uploads(name, upload):
     (event,) = parse_bucket_event(minio_event(f"uploads%2F{JOB_ID}%2Fa.mp4", name=name))
-    assert event.is_object_created is created
+    assert event.is_upload is upload
 
 
 @pytest.mark.parametrize(
@@ -110,5 +116,5 @@ async def test_a_real_minio_notification_decodes_to_the_uploaded_key(provisioned
     message = await wait_for_event(nats_client.jetstream(), provisioned, key)
     (event,) = parse_bucket_event(message.data)
     assert event.key == key
-    assert event.bucket == provisioned.bucket and event.is_object_created
+    assert event.bucket == provisioned.bucket and event.is_upload
     assert b"%2F" in message.data  # proof that MinIO really sent it escaped

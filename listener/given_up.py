@@ -1,0 +1,57 @@
+"""Jobs JetStream stopped redelivering (their worker died every time) end ``failed``, not stuck."""
+from __future__ import annotations
+
+import json
+import logging
+
+from nats.aio.msg import Msg
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from common.broker import broker_errors
+from common.errors import ServiceUnavailable
+from common.intake import UploadIntake
+from common.work_queue import WorkOrder
+from listener.metrics import GIVEN_UP
+
+log = logging.getLogger(__name__)
+
+#: Pause before an advisory that hit an unavailable service is handled again.
+RETRY_DELAY_S = 2.0
+
+
+async def handle_given_up(message: Msg, intake: UploadIntake) -> None:
+    """Fail the job named by a max-deliveries advisory and remove its message from the work stream."""
+    settings, js = intake.settings, intake.js
+    try:
+        advisory = json.loads(message.data)
+        seq, deliveries = int(advisory["stream_seq"]), int(advisory["deliveries"])
+    except (ValueError, KeyError, TypeError) as exc:
+        log.error("unreadable max-deliveries advisory dropped: %r", exc)
+        await message.ack()
+        return
+    try:
+        async with broker_errors("reading a given-up work message"):
+            try:
+                raw = await js.get_msg(settings.work_stream, seq)
+            except NotFoundError:
+                await message.ack()  # acked or removed in the meantime: nothing is stuck
+                return
+        try:
+            order = WorkOrder.from_json(raw.data)
+        except ValidationError:
+            log.error("work message seq %s is not a work order; removed", seq)
+        else:
+            await intake.jobs.fail(
+                order.job_id,
+                "too_many_attempts",
+                f"processing was interrupted {deliveries} times without finishing (the worker crashed or was killed)",
+            )
+            GIVEN_UP.inc()
+        async with broker_errors("removing a given-up work message"):
+            await js.delete_msg(settings.work_stream, seq)
+    except ServiceUnavailable as exc:
+        log.warning("max-deliveries advisory for seq %s will be retried: %s", seq, exc.message)
+        await message.nak(delay=RETRY_DELAY_S)
+        return
+    await message.ack()
