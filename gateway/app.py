@@ -17,6 +17,7 @@ from gateway.cors import cors_middleware
 from gateway.docs import docs_routes
 from gateway.error_middleware import error_middleware
 from gateway.legacy_upload import legacy_routes
+from gateway.metrics import metrics_middleware, metrics_routes
 from gateway.routes import routes
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings) -> web.Application:
     # Outermost first: CORS headers go on every answer, errors included; auth errors are mapped.
     app = web.Application(
-        middlewares=[cors_middleware(settings), error_middleware, auth_middleware(settings)],
+        middlewares=[cors_middleware(settings), metrics_middleware, error_middleware, auth_middleware(settings)],
         client_max_size=1024**2,  # JSON bodies only; the legacy upload streams its body instead
     )
     app[SETTINGS] = settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(routes)
     app.add_routes(legacy_routes)
     app.add_routes(docs_routes)
+    app.add_routes(metrics_routes)
     return app
 
 

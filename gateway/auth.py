@@ -13,8 +13,8 @@ from common.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Paths anyone may read: probes and documentation.
-PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs")
+#: Paths anyone may read: probes, metrics and documentation (keep the port private in production).
+PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
 #: Where the middleware leaves the caller's identity on the request.
 OWNER = "owner"
 

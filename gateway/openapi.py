@@ -195,6 +195,14 @@ PATHS = {
             "responses": {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")},
         }
     },
+    "/metrics": {
+        "get": {
+            "operationId": "getMetrics",
+            "summary": "Prometheus metrics of the gateway (answers by route and status, latency)",
+            **PUBLIC,
+            "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+        }
+    },
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",

@@ -56,6 +56,7 @@ def settings(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Se
         # Short so a crashed worker's job is redelivered within a test's patience.
         work_ack_wait_s=10,
         progress_interval_s=0.5,
+        reconcile_interval_s=2.0,
         work_dir=tmp_path_factory.mktemp("work"),
     )
 
@@ -107,8 +108,12 @@ def start_stack(
     log_dir = ARTIFACTS / "logs"
     suffix = "" if settings.bucket == "test-dance" else f"-{settings.bucket}"
     names = {"listener": "listener", "pose_worker": "pose-worker", "gateway": "gateway"}
+    # Each process gets its own metrics port; the gateway serves /metrics on its API port.
     processes = {
-        module: python_service(names[module] + suffix, module, settings, log_dir).start() for module in services
+        module: python_service(
+            names[module] + suffix, module, settings.model_copy(update={"metrics_port": free_port()}), log_dir
+        ).start()
+        for module in services
     }
     api = f"http://127.0.0.1:{settings.http_port}"
     processes["gateway"].wait_for_url(f"{api}/readyz" if ready else f"{api}/healthz")

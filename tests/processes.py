@@ -97,3 +97,7 @@ class ManagedProcess:
 def python_service(name: str, module: str, settings: Settings, log_dir: Path) -> ManagedProcess:
     """One of our processes (``python -m gateway`` etc.) configured with ``settings``."""
     return ManagedProcess(name, [sys.executable, "-m", module], settings_env(settings), log_dir)
+
+
+def metrics_port_of(process: ManagedProcess) -> int:
+    return int(process.env["DANCE_METRICS_PORT"])
