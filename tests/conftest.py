@@ -15,7 +15,7 @@ from common.broker import connect_nats
 from common.job_store import JobStore
 from common.provision import provision
 from common.settings import Settings
-from tests.processes import ROOT, ManagedProcess, free_port, python_service
+from tests.processes import ROOT, ManagedProcess, free_port, metrics_port_of, python_service
 from tests.services import MINIO_PASSWORD, MINIO_USER, Services, ServicesMissing, docker_available, start_docker, start_local
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -117,6 +117,9 @@ def start_stack(
     }
     api = f"http://127.0.0.1:{settings.http_port}"
     processes["gateway"].wait_for_url(f"{api}/readyz" if ready else f"{api}/healthz")
+    for module, process in processes.items():
+        if module != "gateway":  # up once its metrics answer
+            process.wait_for_url(f"http://127.0.0.1:{metrics_port_of(process)}/metrics")
     return Stack(settings, api, processes)
 
 
