@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     #: 0 lets ONNX Runtime pick (one thread per physical core).
     inference_threads: int = Field(0, ge=0)
     progress_interval_s: float = Field(1.0, gt=0)
+    #: Where workers keep downloaded videos (one sub-folder per worker); None: the system temp dir.
     work_dir: Path | None = None
 
     #: Port of this process's Prometheus /metrics (listener, worker); 0 turns it off.

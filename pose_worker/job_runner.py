@@ -36,8 +36,11 @@ def results_key(job_id: str, name: str) -> str:
 class PoseJobRunner:
     """Everything a worker needs to run jobs, and the handling of one work message."""
 
-    def __init__(self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel, stopping: asyncio.Event) -> None:
+    def __init__(
+        self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel, stopping: asyncio.Event, scratch: Path
+    ) -> None:
         self._settings = settings
+        self._scratch = scratch
         self._jobs = jobs
         self._s3 = s3
         self._model = model
@@ -99,7 +102,7 @@ class PoseJobRunner:
             await message.in_progress()
             await self._jobs.update(order.job_id, lambda job: _with_progress(job, fraction))
 
-        with tempfile.TemporaryDirectory(prefix=f"pose-{order.job_id}-", dir=self._settings.work_dir) as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"pose-{order.job_id}-", dir=self._scratch) as tmp:
             video_path = Path(tmp) / "video"
             poses_path = Path(tmp) / "poses.json"
             await asyncio.to_thread(self._download, order, video_path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 
 
 from common.broker import connect_nats
@@ -14,6 +15,7 @@ from common.storage import make_s3_client
 from common.streams import ensure_streams
 from pose_worker.job_runner import PoseJobRunner
 from pose_worker.model import PoseModel
+from pose_worker.scratch import claim_scratch_dir
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     js = nc.jetstream()
     await ensure_streams(js, settings)
     jobs = await JobStore.open(js, settings.jobs_bucket)
-    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop)
+    scratch = claim_scratch_dir(settings.work_dir)
+    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop, scratch)
     subscription = await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
     log.info("pose worker consuming %s as %s", settings.work_stream, settings.worker_durable)
     await consume(subscription, runner.handle, stop, batch=1)
@@ -35,4 +38,5 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     # past the grace period, handed back (nak) by the runner; only then drain, which flushes
     # that last ack or nak before the connection closes.
     await nc.drain()
+    shutil.rmtree(scratch, ignore_errors=True)
     log.info("pose worker stopped")

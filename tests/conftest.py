@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ def _in_ci() -> bool:
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """nats-server with JetStream and MinIO with its NATS target; Docker if it runs, else local binaries."""
     log_dir = ARTIFACTS / "logs"
-    shutil.rmtree(log_dir, ignore_errors=True)
     choice = os.environ.get("DANCE_TEST_SERVICES", "auto")
     try:
         if choice == "docker" or (choice == "auto" and docker_available()):
