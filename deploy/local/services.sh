@@ -6,11 +6,16 @@ LOG_DIR="$STATE_DIR/logs"
 #: Start order; `make down` stops them in reverse.
 SERVICES=(nats minio gateway listener pose-worker)
 
+# A process that exited but is not reaped yet (a zombie) counts as stopped.
+is_alive() {
+    kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != "Z" ]
+}
+
 service_pid() {
     local pidfile="$RUN_DIR/$1.pid" pid
     [ -f "$pidfile" ] || return 1
     pid="$(cat "$pidfile")"
-    kill -0 "$pid" 2>/dev/null || return 1
+    is_alive "$pid" || return 1
     echo "$pid"
 }
 
@@ -35,10 +40,10 @@ stop_service() {
     fi
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do  # up to 10 s for a graceful stop
-        kill -0 "$pid" 2>/dev/null || break
+        is_alive "$pid" || break
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if is_alive "$pid"; then
         echo "  $name did not stop in 10 s; killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
