@@ -22,7 +22,8 @@
     ├── ModelUnavailable
     ├── WorkInterrupted
     └── VideoRejected             (ends a job ``failed``)
-        └── InvalidVideo
+        ├── InvalidVideo
+        └── VideoTooLong
 
 HTTP status codes are attached in one table, ``gateway/error_middleware.py``.
 """
@@ -169,3 +170,9 @@ class InvalidVideo(VideoRejected):
     """Raised when the uploaded file cannot be decoded as a video."""
 
     code = "invalid_video"
+
+
+class VideoTooLong(VideoRejected):
+    """Raised when a video runs longer than the configured maximum duration."""
+
+    code = "video_too_long"

@@ -21,6 +21,8 @@ DEFAULT_WORK_ACK_WAIT_S = 60
 DEFAULT_WORK_MAX_DELIVER = 3
 #: 4 GiB holds a long phone video in 4K; MinIO itself would take up to 5 TiB in one PUT.
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
+#: Longest video analysed: an hour of dance is far beyond a routine; CPU time is bounded.
+DEFAULT_MAX_VIDEO_DURATION_S = 3600.0
 #: How often the listener sweeps waiting jobs for lost notifications and expired URLs.
 DEFAULT_RECONCILE_INTERVAL_S = 30.0
 
@@ -77,6 +79,7 @@ class Settings(BaseSettings):
     #: 0 lets ONNX Runtime pick (one thread per physical core).
     inference_threads: int = Field(0, ge=0)
     progress_interval_s: float = Field(1.0, gt=0)
+    max_video_duration_s: float = Field(DEFAULT_MAX_VIDEO_DURATION_S, gt=0)
     #: Where workers keep downloaded videos (one sub-folder per worker); None: the system temp dir.
     work_dir: Path | None = None
 
