@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import signal
+import sys
 
 from common.settings import Settings
 
 
 def configure_logging(settings: Settings) -> None:
-    """One line per record, to stderr; called only by entry points."""
+    """One line per record, to stderr; called only by entry points.
+
+    ``kill -USR1 <pid>`` also writes every thread's stack to stderr, to see where a process hangs.
+    """
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
 
 
 def stop_event_on_signals() -> asyncio.Event:

@@ -115,6 +115,7 @@ class PoseJobRunner:
                 )
                 summary = await self._finish_or_interrupt(analysis, abort)
             await asyncio.to_thread(self._upload, results_key(order.job_id, "poses.json"), poses_path)
+        log.info("job %s: results stored", order.job_id)
         FRAMES.inc(summary.frames)
         return summary
 
@@ -126,6 +127,7 @@ class PoseJobRunner:
         finally:
             stopping.cancel()
         if not analysis.done():
+            log.info("stop requested: the job in hand gets %.1f s to finish", self._settings.shutdown_grace_s)
             try:
                 return await asyncio.wait_for(asyncio.shield(analysis), self._settings.shutdown_grace_s)
             except asyncio.TimeoutError:

@@ -62,6 +62,9 @@ class ManagedProcess:
             try:
                 self.process.wait(timeout_s)
             except subprocess.TimeoutExpired:
+                # Our services dump their threads' stacks on SIGUSR1: the log then shows the hang.
+                self.process.send_signal(signal.SIGUSR1)
+                time.sleep(0.5)
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
