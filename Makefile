@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup up down status logs test bench clean
+.PHONY: help setup up down status logs test bench bench-pose clean
 
 help:
 	@echo "make up      set up what is missing, then start the local stack in the background"
@@ -10,7 +10,7 @@ help:
 	@echo "make status  processes, readiness, stream state"
 	@echo "make logs    follow the services' logs (SERVICE=gateway for one)"
 	@echo "make test    set up what is missing, then run all tests against real MinIO and NATS"
-	@echo "make bench   benchmarks (figures, never pass/fail)"
+	@echo "make bench   benchmarks (figures, never pass/fail); make bench-pose for the pose worker"
 	@echo "make setup   only install what is missing (.venv, minio, mc, nats CLI)"
 
 setup:
@@ -36,6 +36,9 @@ bench: setup
 	$(PY) -m bench.upload_url_load
 	$(PY) -m bench.upload_throughput
 	$(PY) -m bench.put_to_queued
+
+bench-pose: setup
+	$(PY) -m bench.pose_speed
 
 clean: down
 	rm -rf .state

@@ -78,8 +78,11 @@ class JobResult(BaseModel):
     """Object keys of a finished job's outputs; the gateway turns them into download URLs."""
 
     poses_key: str
+    overlay_key: str | None = None
     frames: int
     people_max: int
+    #: Distinct dancers (track ids) seen over the whole video.
+    tracks: int = 0
 
 
 def utc_now() -> datetime:

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     inference_threads: int = Field(0, ge=0)
     progress_interval_s: float = Field(1.0, gt=0)
     max_video_duration_s: float = Field(DEFAULT_MAX_VIDEO_DURATION_S, gt=0)
+    #: Also render results/{job}/overlay.mp4 (skeletons drawn over the video).
+    overlay: bool = True
+    #: Add One Euro-smoothed keypoints ("keypoints_smoothed") beside the raw ones.
+    smoothing: bool = False
+    #: ONNX Runtime execution providers to try in order (e.g. "CUDAExecutionProvider,CPUExecutionProvider");
+    #: those not installed are skipped.
+    execution_providers: str = "CPUExecutionProvider"
+    #: Jobs one worker process runs at once; more only helps when jobs wait on I/O.
+    worker_concurrency: int = Field(1, ge=1, le=16)
     #: Where workers keep downloaded videos (one sub-folder per worker); None: the system temp dir.
     work_dir: Path | None = None
 

@@ -1,4 +1,4 @@
-"""Run the pose model over every frame of a video file and write ``poses.json``."""
+"""Run the pose model over every frame of a video: poses.json with track ids, and the overlay video."""
 from __future__ import annotations
 
 import logging
@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import WorkInterrupted
+from common.settings import Settings
+from pose_worker.frame_pipeline import FramePipeline
 from pose_worker.model import PoseModel
+from pose_worker.overlay import OverlayWriter
 from pose_worker.poses_file import PosesFileWriter
+from pose_worker.smoothing import KeypointSmoother
+from pose_worker.tracking import PoseTracker
 from pose_worker.video import VideoReader
 
 log = logging.getLogger(__name__)
@@ -18,41 +23,84 @@ ProgressCallback = Callable[[float], None]
 #: Polled between frames; True asks the analysis to stop (the worker is shutting down).
 StopCheck = Callable[[], bool]
 
+POSES_FILE = "poses.json"
+OVERLAY_FILE = "overlay.mp4"
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    overlay: bool = True
+    smoothing: bool = False
+    max_duration_s: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnalysisOptions:
+        return cls(overlay=settings.overlay, smoothing=settings.smoothing, max_duration_s=settings.max_video_duration_s)
+
 
 @dataclass(frozen=True)
 class AnalysisSummary:
     poses_path: Path
+    overlay_path: Path | None
     frames: int
     people_max: int
+    tracks: int
 
 
 def analyze_video(
     video_path: Path,
-    poses_path: Path,
+    out_dir: Path,
     job_id: str,
     model: PoseModel,
     on_progress: ProgressCallback,
     should_stop: StopCheck = lambda: False,
+    options: AnalysisOptions = AnalysisOptions(),
 ) -> AnalysisSummary:
-    """Decode every frame, estimate poses, stream them to ``poses_path`` (blocking; run in a thread).
+    """Decode every frame, estimate and track poses, write ``poses.json`` (and the overlay) to ``out_dir``.
 
-    Raises ``WorkInterrupted`` between frames once ``should_stop()`` is true.
+    Blocking: run it in a thread. Raises ``WorkInterrupted`` between frames once ``should_stop()``.
     """
-    with VideoReader(video_path) as video:
+    with VideoReader(video_path, max_duration_s=options.max_duration_s) as video:
         info = video.info
-        box = model.plan(info.width, info.height)
-        writer = PosesFileWriter(poses_path, job_id, model.name)
+        tracker = PoseTracker(fps=info.fps or 30.0)
+        smoother = KeypointSmoother() if options.smoothing else None
+        writer = PosesFileWriter(out_dir / POSES_FILE, job_id, model.name)
+        overlay = OverlayWriter(out_dir / OVERLAY_FILE, info.width, info.height, info.fps) if options.overlay else None
         last_t = 0.0
-        for frame in video:
-            if should_stop():
-                raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
-            if (frame.image.shape[1], frame.image.shape[0]) != (box.frame_width, box.frame_height):
-                box = model.plan(frame.image.shape[1], frame.image.shape[0])  # a mid-stream size change
-            writer.add_frame(frame.index, frame.t, model.predict(frame.image, box))
-            last_t = frame.t
-            if info.frame_count_hint:
-                on_progress(min(writer.frames_written / info.frame_count_hint, 0.99))
+        try:
+            with FramePipeline(video, model.plan) as frames:
+                for prepared in frames:
+                    if should_stop():
+                        raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
+                    frame = prepared.frame
+                    people = model.detect(prepared.tensor, prepared.box)
+                    track_ids = tracker.update(people)
+                    smoothed = None
+                    if smoother is not None:
+                        smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
+                        for ended in smoother.track_ids - tracker.live_track_ids:
+                            smoother.forget(ended)
+                    writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
+                    if overlay is not None:
+                        overlay.write(frame.image, people, track_ids)
+                    last_t = frame.t
+                    if info.frame_count_hint:
+                        on_progress(min(writer.frames_written / info.frame_count_hint, 0.99))
+        except BaseException:
+            if overlay is not None:
+                overlay.abort()
+            raise
+        if overlay is not None:
+            overlay.close()
     frame_period = 1 / info.fps if info.fps > 0 else 0.0
     writer.finish(info, duration_s=last_t + frame_period)
-    log.info("job %s: %d frames, up to %d people", job_id, writer.frames_written, writer.people_max)
-    return AnalysisSummary(poses_path=poses_path, frames=writer.frames_written, people_max=writer.people_max)
+    log.info(
+        "job %s: %d frames, up to %d people, %d tracks", job_id, writer.frames_written, writer.people_max, tracker.tracks_started
+    )
+    return AnalysisSummary(
+        poses_path=writer.path,
+        overlay_path=overlay.path if overlay else None,
+        frames=writer.frames_written,
+        people_max=writer.people_max,
+        tracks=tracker.tracks_started,
+    )

@@ -18,7 +18,7 @@ from common.jobs import Job, JobResult, JobStatus
 from common.settings import Settings
 from common.storage import storage_errors
 from common.work_queue import WorkOrder
-from pose_worker.analysis import AnalysisSummary, analyze_video
+from pose_worker.analysis import AnalysisOptions, AnalysisSummary, analyze_video
 from pose_worker.metrics import FAILURES, FRAMES, JOBS, PROCESSING_SECONDS
 from pose_worker.model import PoseModel
 from pose_worker.progress import ProgressReporter
@@ -104,17 +104,19 @@ class PoseJobRunner:
 
         with tempfile.TemporaryDirectory(prefix=f"pose-{order.job_id}-", dir=self._scratch) as tmp:
             video_path = Path(tmp) / "video"
-            poses_path = Path(tmp) / "poses.json"
             await asyncio.to_thread(self._download, order, video_path)
             abort = threading.Event()
+            options = AnalysisOptions.from_settings(self._settings)
             async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
                 analysis = asyncio.ensure_future(
                     asyncio.to_thread(
-                        analyze_video, video_path, poses_path, order.job_id, self._model, progress.set, abort.is_set
+                        analyze_video, video_path, Path(tmp), order.job_id, self._model, progress.set, abort.is_set, options
                     )
                 )
                 summary = await self._finish_or_interrupt(analysis, abort)
-            await asyncio.to_thread(self._upload, results_key(order.job_id, "poses.json"), poses_path)
+            await asyncio.to_thread(self._upload, results_key(order.job_id, "poses.json"), summary.poses_path)
+            if summary.overlay_path is not None:
+                await asyncio.to_thread(self._upload, results_key(order.job_id, "overlay.mp4"), summary.overlay_path)
         log.info("job %s: results stored", order.job_id)
         FRAMES.inc(summary.frames)
         return summary
@@ -139,12 +141,17 @@ class PoseJobRunner:
             self._s3.fget_object(order.bucket, order.s3_key, str(path), version_id=order.version_id)
 
     def _upload(self, key: str, path: Path) -> None:
+        content_type = "video/mp4" if path.suffix == ".mp4" else "application/json"
         with storage_errors("uploading results"):
-            self._s3.fput_object(self._settings.bucket, key, str(path), content_type="application/json")
+            self._s3.fput_object(self._settings.bucket, key, str(path), content_type=content_type)
 
     async def _complete(self, job_id: str, summary: AnalysisSummary) -> None:
         result = JobResult(
-            poses_key=results_key(job_id, "poses.json"), frames=summary.frames, people_max=summary.people_max
+            poses_key=results_key(job_id, "poses.json"),
+            overlay_key=results_key(job_id, "overlay.mp4") if summary.overlay_path else None,
+            frames=summary.frames,
+            people_max=summary.people_max,
+            tracks=summary.tracks,
         )
         await self._jobs.update(job_id, lambda job: job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result))
         JOBS.labels("completed").inc()

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 from pose_worker.decode import Person
 from pose_worker.video import VideoInfo
 
@@ -14,16 +16,23 @@ COORD_DECIMALS = 2
 SCORE_DECIMALS = 4
 
 
-def person_to_dict(person: Person) -> dict:
-    return {
-        "track_id": None,
+def keypoints_to_lists(keypoints: np.ndarray) -> list[list[float]]:
+    return [
+        [round(float(x), COORD_DECIMALS), round(float(y), COORD_DECIMALS), round(float(v), SCORE_DECIMALS)]
+        for x, y, v in keypoints
+    ]
+
+
+def person_to_dict(person: Person, track_id: int | None, smoothed: np.ndarray | None = None) -> dict:
+    record = {
+        "track_id": track_id,
         "score": round(person.score, SCORE_DECIMALS),
         "box": [round(v, COORD_DECIMALS) for v in person.box],
-        "keypoints": [
-            [round(float(x), COORD_DECIMALS), round(float(y), COORD_DECIMALS), round(float(v), SCORE_DECIMALS)]
-            for x, y, v in person.keypoints
-        ],
+        "keypoints": keypoints_to_lists(person.keypoints),
     }
+    if smoothed is not None:
+        record["keypoints_smoothed"] = keypoints_to_lists(smoothed)
+    return record
 
 
 class PosesFileWriter:
@@ -38,10 +47,23 @@ class PosesFileWriter:
         self.frames_written = 0
         self.people_max = 0
 
-    def add_frame(self, index: int, t: float, people: list[Person]) -> None:
+    def add_frame(
+        self,
+        index: int,
+        t: float,
+        people: list[Person],
+        track_ids: list[int | None] | None = None,
+        smoothed: list[np.ndarray] | None = None,
+    ) -> None:
         if self.frames_written:
             self._frames.write(",\n")
-        record = {"index": index, "t": round(t, 6), "people": [person_to_dict(p) for p in people]}
+        ids = track_ids or [None] * len(people)
+        extra = smoothed or [None] * len(people)
+        record = {
+            "index": index,
+            "t": round(t, 6),
+            "people": [person_to_dict(p, tid, s) for p, tid, s in zip(people, ids, extra)],
+        }
         self._frames.write(json.dumps(record, separators=(",", ":")))
         self.frames_written += 1
         self.people_max = max(self.people_max, len(people))

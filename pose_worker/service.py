@@ -31,9 +31,17 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     jobs = await JobStore.open(js, settings.jobs_bucket)
     scratch = claim_scratch_dir(settings.work_dir)
     runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop, scratch)
-    subscription = await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
-    log.info("pose worker consuming %s as %s", settings.work_stream, settings.worker_durable)
-    await consume(subscription, runner.handle, stop, batch=1)
+    # One pull subscription per concurrent job, all on the shared durable consumer, so JetStream
+    # spreads jobs over every worker process and every slot in it.
+    subscriptions = [
+        await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
+        for _ in range(settings.worker_concurrency)
+    ]
+    log.info(
+        "pose worker consuming %s as %s, %d job(s) at a time",
+        settings.work_stream, settings.worker_durable, settings.worker_concurrency,
+    )
+    await asyncio.gather(*(consume(subscription, runner.handle, stop, batch=1) for subscription in subscriptions))
     # Shutdown order: the stop event ends the pull loop; the job in hand has been finished or,
     # past the grace period, handed back (nak) by the runner; only then drain, which flushes
     # that last ack or nak before the connection closes.

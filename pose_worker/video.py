@@ -1,4 +1,19 @@
-"""Frames in: open a video file with OpenCV and yield its decoded frames with timestamps."""
+"""Frames in: open a video file with OpenCV and yield its decoded frames, upright, with timestamps.
+
+What comes in and what happens to it:
+
+- MP4 and MOV (ISO base media / QuickTime) and AVI, any codec the bundled FFmpeg decodes.
+- Anything else ends with ``InvalidVideo`` before FFmpeg sees it: FFmpeg would otherwise "decode"
+  a text file (its tty demuxer renders it as ANSI art) or a JPEG (a one-frame video).
+- A rotation tag (phone videos) is applied, so frames and ``VideoInfo`` have the upright size.
+- Timestamps are the container's presentation times, so variable frame rate videos keep their timing.
+- A truncated upload whose index (an MP4's ``moov``) is lost cannot be opened: ``InvalidVideo``.
+  One whose index survived (``faststart`` MP4, AVI) decodes the frames that arrived and then ends
+  as if the video ended there; only a file with no decodable frame at all is ``InvalidVideo``.
+- With ``max_duration_s``, a video longer than that ends with ``VideoTooLong``: up front when the
+  container's length (frame count / fps) is over it, and, for containers that understate or omit
+  their length, while decoding, at the first frame whose timestamp reaches the limit.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,16 +23,26 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from common.errors import InvalidVideo
+from common.errors import InvalidVideo, VideoTooLong
+
+#: Box types an MP4 or MOV file may open with; QuickTime files need not start with ``ftyp``.
+ISO_MEDIA_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
+#: The containers the gateway accepts, named as a rejected upload's message names them.
+ACCEPTED_CONTAINERS = "MP4, MOV or AVI"
 
 
 @dataclass(frozen=True)
 class VideoInfo:
-    width: int
+    width: int  # upright, as frames come out
     height: int
+    #: Frames per second as the container states it (the average for variable frame rate video).
     fps: float
     #: The container's frame count; an estimate for some formats, used for progress only.
     frame_count_hint: int
+    #: Frame count / fps; None when the container does not say.
+    duration_s: float | None = None
+    #: Clockwise degrees (0, 90, 180, 270) the stored frames are turned to come out upright.
+    rotation: int = 0
 
 
 @dataclass(frozen=True)
@@ -28,36 +53,59 @@ class Frame:
 
 
 class VideoReader:
-    """An open video; iterate it for its frames. Raises ``InvalidVideo`` when it cannot be decoded."""
+    """An open video; iterate it for its frames. Raises ``InvalidVideo`` or ``VideoTooLong`` (see the module doc)."""
 
-    def __init__(self, path: Path) -> None:
-        self._capture = cv2.VideoCapture(str(path))
+    def __init__(self, path: Path, *, max_duration_s: float | None = None) -> None:
+        check_container(path)
+        self._max_duration_s = max_duration_s
+        # Pinned to FFmpeg: the default order would let the image-sequence backend take a lone picture.
+        self._capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         if not self._capture.isOpened():
-            raise InvalidVideo("the file could not be opened as a video (unsupported or corrupt container)")
-        # Phone videos carry a rotation; OpenCV applies it when asked, so frames come out upright.
-        self._capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
-        ok, first = self._capture.read()
-        if not ok or first is None:
+            raise InvalidVideo("the video could not be opened: its container is damaged or incomplete (a cut-off upload?)")
+        try:
+            self._open()
+        except BaseException:
             self.close()
-            raise InvalidVideo("the video contains no decodable frame")
+            raise
+
+    def _open(self) -> None:
+        capture = self._capture
+        # Phone videos carry a rotation; FFmpeg-backed OpenCV applies it, so frames come out upright.
+        capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        fps = float(fps) if fps and fps > 0 else 0.0
+        frame_count = max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0)
+        duration_s = frame_count / fps if frame_count and fps else None
+        limit = self._max_duration_s
+        if limit is not None and duration_s is not None and duration_s > limit:
+            raise VideoTooLong(f"the video is {duration_s:.1f} s long, over the {limit:g} s limit")
+        ok, first = capture.read()
+        if not ok or first is None:
+            raise InvalidVideo("the video contains no decodable frame (truncated, or a codec that cannot be decoded)")
         self._first = first
         self._first_t = self._timestamp(0)
-        fps = self._capture.get(cv2.CAP_PROP_FPS)
         self.info = VideoInfo(
             width=first.shape[1],
             height=first.shape[0],
-            fps=float(fps) if fps and fps > 0 else 0.0,
-            frame_count_hint=max(int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0),
+            fps=fps,
+            frame_count_hint=frame_count,
+            duration_s=duration_s,
+            rotation=int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360,
         )
 
     def __iter__(self) -> Iterator[Frame]:
         yield Frame(0, self._first_t, self._first)
+        limit = self._max_duration_s
         index = 1
         while True:
             ok, image = self._capture.read()
             if not ok or image is None:
                 return
-            yield Frame(index, self._timestamp(index), image)
+            t = self._timestamp(index)
+            # The backstop for containers that understate their length or do not state it.
+            if limit is not None and t >= limit:
+                raise VideoTooLong(f"the video runs past {t:.1f} s, over the {limit:g} s limit")
+            yield Frame(index, t, image)
             index += 1
 
     def _timestamp(self, index: int) -> float:
@@ -75,3 +123,14 @@ class VideoReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def check_container(path: Path) -> None:
+    """Raise ``InvalidVideo`` unless the file starts like an MP4, MOV or AVI file."""
+    with path.open("rb") as file:
+        head = file.read(12)
+    if not head:
+        raise InvalidVideo("the file is empty (0 bytes)")
+    is_avi = head[:4] == b"RIFF" and head[8:12] == b"AVI "
+    if not (is_avi or head[4:8] in ISO_MEDIA_FIRST_BOXES):
+        raise InvalidVideo(f"the file is not a video: its contents are not {ACCEPTED_CONTAINERS}")

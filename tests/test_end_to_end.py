@@ -47,7 +47,8 @@ def test_direct_upload_confirm_and_poses_for_every_frame(stack, clip):
     assert len(frames_with_people) >= 0.9 * expected_frames
     for frame in frames_with_people:
         for person in frame["people"]:
-            assert person["score"] > 0.25 and person["track_id"] is None
+            assert person["score"] > 0.25
+            assert person["track_id"] is None or person["track_id"] >= 1
             x1, y1, x2, y2 = person["box"]
             assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height
             assert len(person["keypoints"]) == 17

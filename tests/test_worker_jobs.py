@@ -1,0 +1,89 @@
+"""Worker-level behaviour on a private stack: track ids and the overlay, length limit, two workers."""
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import cv2
+import pytest
+import requests
+
+from tests.clips import make_clip
+from tests.fault_env import FaultEnv, open_fault_env
+from tests.helpers import confirm, put_file, request_upload
+from tests.processes import python_service
+from tests.services import ServicesMissing
+
+
+@pytest.fixture
+async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FaultEnv]:
+    try:
+        async with open_fault_env(request.node.name, tmp_path) as private:
+            yield private
+    except ServicesMissing as exc:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"real MinIO and NATS are required in CI: {exc}")
+        pytest.skip(str(exc))
+
+
+def submit(env: FaultEnv, clip: Path, name: str) -> dict:
+    ticket = request_upload(env.api, name)
+    assert put_file(ticket["upload_url"], clip).status_code == 200
+    assert confirm(env.api, ticket["job_id"], ticket["s3_key"]).status_code == 200
+    return ticket
+
+
+async def test_results_carry_track_ids_and_a_playable_overlay(env, tmp_path):
+    env.worker().start()
+    clip = make_clip(tmp_path / "pair.mp4", seconds=1.0, size=(1280, 720))
+    ticket = await asyncio.to_thread(submit, env, clip, "pair.mp4")
+    job = await asyncio.to_thread(env.wait_for_final, ticket["job_id"], 120)
+    assert job["status"] == "completed", f"{job}\n{env.log_tails()}"
+    result = job["result"]
+    assert result["tracks"] >= 2 and result["overlay_key"] == f"results/{ticket['job_id']}/overlay.mp4"
+
+    poses = requests.get(result["poses_url"], timeout=30).json()
+    ids = {person["track_id"] for frame in poses["frames"] for person in frame["people"]}
+    assert ids and all(isinstance(i, int) and i > 0 for i in ids)
+
+    overlay = requests.get(result["overlay_url"], timeout=30)
+    assert overlay.status_code == 200 and overlay.headers["Content-Type"] == "video/mp4"
+    path = tmp_path / "overlay.mp4"
+    path.write_bytes(overlay.content)
+    capture = cv2.VideoCapture(str(path))
+    codec = int(capture.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode()
+    frames = 0
+    while capture.read()[0]:
+        frames += 1
+    capture.release()
+    assert codec in {"avc1", "h264"}, f"overlay codec {codec!r} is not H.264"  # what browsers play
+    assert frames == poses["video"]["frames"] == 30
+
+
+async def test_a_video_over_the_length_limit_ends_failed_video_too_long(env, tmp_path):
+    strict = python_service("pose-worker-strict", "pose_worker", env.settings.model_copy(update={"max_video_duration_s": 0.5}), env.log_dir)
+    env.workers["pose-worker-strict"] = strict
+    strict.start()
+    clip = make_clip(tmp_path / "long.mp4", seconds=1.0, size=(640, 360))
+    ticket = await asyncio.to_thread(submit, env, clip, "long.mp4")
+    job = await asyncio.to_thread(env.wait_for_final, ticket["job_id"], 120)
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "video_too_long"
+    assert "0.5" in job["error"]["message"]
+
+
+async def test_two_workers_share_the_work_stream(env, tmp_path):
+    first, second = env.worker("pose-worker-a"), env.worker("pose-worker-b")
+    first.start()
+    second.start()
+    await asyncio.sleep(2)  # both pulling before the jobs arrive
+    clip = make_clip(tmp_path / "clip.mp4", seconds=2.0, size=(640, 360))
+    tickets = [await asyncio.to_thread(submit, env, clip, f"share-{n}.mp4") for n in range(4)]
+    jobs = [await asyncio.to_thread(env.wait_for_final, t["job_id"], 180) for t in tickets]
+    assert all(job["status"] == "completed" for job in jobs), env.log_tails()
+    ran_on_first = sum(f"job {t['job_id']} completed" in env.log_text(first) for t in tickets)
+    ran_on_second = sum(f"job {t['job_id']} completed" in env.log_text(second) for t in tickets)
+    assert ran_on_first + ran_on_second == 4
+    assert ran_on_first >= 1 and ran_on_second >= 1, "one worker did all the work"
