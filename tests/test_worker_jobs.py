@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -87,3 +88,24 @@ async def test_two_workers_share_the_work_stream(env, tmp_path):
     ran_on_second = sum(f"job {t['job_id']} completed" in env.log_text(second) for t in tickets)
     assert ran_on_first + ran_on_second == 4
     assert ran_on_first >= 1 and ran_on_second >= 1, "one worker did all the work"
+
+
+def both_processing_at_once(env: FaultEnv, tickets: list[dict], timeout_s: float = 30) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if all(env.read_job(t["job_id"])["status"] == "processing" for t in tickets):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def test_one_worker_with_concurrency_two_runs_two_jobs_at_once(env, tmp_path):
+    busy = python_service("pose-worker-busy", "pose_worker", env.settings.model_copy(update={"worker_concurrency": 2}), env.log_dir)
+    env.workers["pose-worker-busy"] = busy
+    busy.start()
+    await asyncio.sleep(2)  # both slots pulling before the jobs arrive
+    clip = make_clip(tmp_path / "clip.mp4", seconds=4.0, size=(640, 360))
+    tickets = [await asyncio.to_thread(submit, env, clip, f"both-{n}.mp4") for n in range(2)]
+    assert await asyncio.to_thread(both_processing_at_once, env, tickets), env.log_tails()
+    jobs = [await asyncio.to_thread(env.wait_for_final, t["job_id"], 180) for t in tickets]
+    assert all(job["status"] == "completed" for job in jobs)
