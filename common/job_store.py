@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -66,6 +66,19 @@ class JobStore:
                 return changed
             except KeyWrongLastSequenceError:
                 log.debug("job %s changed underneath us; retrying", job_id)
+
+    async def watch(self, job_id: str) -> AsyncIterator[Job]:
+        """The job as it is now, then every new version of it, until the caller stops iterating."""
+        if not _is_valid_job_id(job_id):
+            raise JobNotFound(f"no job with id {job_id!r}")
+        async with broker_errors("watching a job"):
+            watcher = await self._kv.watch(job_id)
+        try:
+            async for entry in watcher:
+                if entry is not None and entry.value:  # None marks "no more history"
+                    yield Job.from_json(entry.value)
+        finally:
+            await watcher.stop()
 
     async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> Job:
         """End a job ``failed`` with a reason, unless it has already ended."""

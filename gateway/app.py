@@ -13,9 +13,10 @@ from common.settings import Settings
 from common.storage import make_s3_client
 from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
 from gateway.auth import auth_middleware
-from gateway.cors import cors_middleware
+from gateway.cors import install_cors
 from gateway.docs import docs_routes
 from gateway.error_middleware import error_middleware
+from gateway.job_events import event_routes
 from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
 from gateway.routes import routes
@@ -24,17 +25,18 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
-    # Outermost first: CORS headers go on every answer, errors included; auth errors are mapped.
-    app = web.Application(
-        middlewares=[cors_middleware(settings), metrics_middleware, error_middleware, auth_middleware(settings)],
-        client_max_size=1024**2,  # JSON bodies only; the legacy upload streams its body instead
-    )
+    app = web.Application(client_max_size=1024**2)  # JSON bodies only; the legacy upload streams its body
+    # Middlewares, outermost first: preflights are answered before anything else; every answer
+    # is counted; domain errors (auth's included) become JSON errors.
+    install_cors(app, settings)
+    app.middlewares.extend([metrics_middleware, error_middleware, auth_middleware(settings)])
     app[SETTINGS] = settings
     app[S3] = make_s3_client(settings)
     app[PUBLIC_S3] = make_s3_client(settings, public=True)
     app.cleanup_ctx.append(nats_context)
     app.add_routes(routes)
     app.add_routes(legacy_routes)
+    app.add_routes(event_routes)
     app.add_routes(docs_routes)
     app.add_routes(metrics_routes)
     return app

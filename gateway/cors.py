@@ -13,7 +13,9 @@ EXPOSED_HEADERS = "Deprecation, Link, Retry-After"
 PREFLIGHT_MAX_AGE_S = "600"
 
 
-def cors_middleware(settings: Settings):
+def install_cors(app: web.Application, settings: Settings) -> None:
+    """Answer preflights (a middleware, before routing matters) and tag every response as it is
+    sent (``on_response_prepare``, so streamed answers such as server-sent events get it too)."""
     origins = settings.cors_origin_list
     allow_any = "*" in origins
 
@@ -23,21 +25,23 @@ def cors_middleware(settings: Settings):
         return "*" if allow_any else (origin if origin in origins else None)
 
     @web.middleware
-    async def middleware(request: web.Request, handler) -> web.StreamResponse:
-        origin = allowed(request.headers.get("Origin"))
+    async def preflight(request: web.Request, handler) -> web.StreamResponse:
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            response: web.StreamResponse = web.Response(status=204)
-            if origin:
+            response = web.Response(status=204)
+            if allowed(request.headers.get("Origin")):
                 response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
                 response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
                 response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE_S
-        else:
-            response = await handler(request)
+            return response
+        return await handler(request)
+
+    async def tag(request: web.Request, response: web.StreamResponse) -> None:
+        origin = allowed(request.headers.get("Origin"))
         if origin:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if not allow_any:
             response.headers["Vary"] = "Origin"
-        return response
 
-    return middleware
+    app.middlewares.append(preflight)
+    app.on_response_prepare.append(tag)

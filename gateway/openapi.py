@@ -195,6 +195,20 @@ PATHS = {
             "responses": {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")},
         }
     },
+    "/api/v1/analyze/{job_id}/events": {
+        "get": {
+            "operationId": "streamJobEvents",
+            "summary": "The job's status and progress as server-sent events, until it ends",
+            "description": "Each change is an `event: job` whose data is the same JSON as GET /api/v1/analyze/{job_id}; "
+            "the stream closes after a final status (completed, failed, expired, cancelled). "
+            "Lines starting with ':' are heartbeats.",
+            "parameters": [JOB_ID_PATH],
+            "responses": {
+                "200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                **_api_errors({404: "`job_not_found`"}),
+            },
+        }
+    },
     "/metrics": {
         "get": {
             "operationId": "getMetrics",
