@@ -5,7 +5,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ from common.broker import connect_nats
 from common.job_store import JobStore
 from common.provision import provision
 from common.settings import Settings
+from tests.fault_env import FaultEnv, open_fault_env
 from tests.processes import ROOT, ManagedProcess, free_port, metrics_port_of, python_service
 from tests.services import MINIO_PASSWORD, MINIO_USER, Services, ServicesMissing, docker_available, start_docker, start_local
 
@@ -129,6 +129,19 @@ def stack(provisioned: Settings) -> Iterator[Stack]:
     running.stop()
 
 
+def isolated_names(suffix: str) -> dict[str, str]:
+    """Settings naming a bucket, job store and streams of their own, so services configured with
+    them never take another stack's events, jobs or work."""
+    return {
+        "bucket": f"test-{suffix}",
+        "listener_durable": f"listener-{suffix}",
+        "work_stream": f"POSE_WORK_{suffix.upper()}",
+        "work_subject": f"work.{suffix}",
+        "worker_durable": f"pose-workers-{suffix}",
+        "jobs_bucket": f"jobs-{suffix}",
+    }
+
+
 #: Limits small enough to hit in a test: URLs expire in 3 s, uploads over 200 kB are refused.
 LIMITS = {"upload_expiry_s": 3, "max_upload_bytes": 200_000, "reconcile_interval_s": 1.0}
 
@@ -139,17 +152,7 @@ async def limits_stack(provisioned: Settings) -> AsyncIterator[Stack]:
 
     Own names keep the two listeners from taking each other's events or jobs.
     """
-    settings = provisioned.model_copy(
-        update={
-            **LIMITS,
-            "bucket": "test-limits",
-            "listener_durable": "listener-limits",
-            "work_stream": "POSE_WORK_LIMITS",
-            "work_subject": "work.limits",
-            "worker_durable": "pose-workers-limits",
-            "jobs_bucket": "jobs-limits",
-        }
-    )
+    settings = provisioned.model_copy(update={**LIMITS, **isolated_names("limits")})
     await provision(settings)
     running = start_stack(settings, services=("listener", "gateway"))
     yield running
@@ -170,3 +173,15 @@ def secured_gateway(provisioned: Settings) -> Iterator[Stack]:
 @pytest.fixture
 def unique_name() -> str:
     return f"clip-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def env(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[FaultEnv]:
+    """A private pipeline (own nats-server, MinIO, gateway, listener) a test may break; see tests.fault_env."""
+    try:
+        async with open_fault_env(request.node.name, tmp_path) as private:
+            yield private
+    except ServicesMissing as exc:
+        if _in_ci():
+            pytest.fail(f"real MinIO and NATS are required in CI: {exc}")
+        pytest.skip(str(exc))

@@ -23,8 +23,8 @@ from common.broker import connect_nats
 from common.provision import provision
 from common.settings import Settings
 from tests.helpers import FINAL_STATUSES
-from tests.processes import DEPLOY_LOCAL, ROOT, ManagedProcess, free_port, python_service
-from tests.services import EVENTS_SUBJECT, MINIO_PASSWORD, MINIO_USER, ServicesMissing, local_binary
+from tests.processes import ROOT, ManagedProcess, free_port, python_service
+from tests.services import EVENTS_SUBJECT, MINIO_PASSWORD, MINIO_USER, local_server_processes, nats_health_url
 
 LOG_ROOT = ROOT / "test-artifacts" / "logs"
 #: Lines of each process's log quoted in a failure message: enough to see the last job's story.
@@ -33,31 +33,6 @@ LOG_TAIL_LINES = 30
 STOP_TIMEOUT_S = 15
 #: Upper bound for a server or the gateway to answer its health URL after a (re)start.
 READY_TIMEOUT_S = 60
-
-
-def server_processes(state_dir: Path, log_dir: Path) -> tuple[ManagedProcess, ManagedProcess]:
-    """nats-server and MinIO through deploy/local's scripts, as ``tests.services.start_local`` runs
-    them, but not started: the caller starts them, so it can stop whichever did start if one fails."""
-    missing = [name for name in ("nats-server", "minio") if local_binary(name) is None]
-    if missing:
-        raise ServicesMissing(f"{', '.join(missing)} not found: run 'make setup'")
-    nats_port, nats_monitor, minio_port, console_port = (free_port() for _ in range(4))
-    env = {
-        "BIND_HOST": "127.0.0.1",
-        "NATS_PORT": str(nats_port),
-        "NATS_MONITOR_PORT": str(nats_monitor),
-        "NATS_STORE_DIR": str(state_dir / "nats"),
-        "MINIO_PORT": str(minio_port),
-        "MINIO_CONSOLE_PORT": str(console_port),
-        "MINIO_DATA_DIR": str(state_dir / "minio-data"),
-        "MINIO_QUEUE_DIR": str(state_dir / "minio-queue"),
-        "DANCE_EVENTS_SUBJECT": EVENTS_SUBJECT,
-        "MINIO_ROOT_USER": MINIO_USER,
-        "MINIO_ROOT_PASSWORD": MINIO_PASSWORD,
-    }
-    nats = ManagedProcess("nats", [str(DEPLOY_LOCAL / "run-nats.sh")], env, log_dir)
-    minio = ManagedProcess("minio", [str(DEPLOY_LOCAL / "run-minio.sh")], env, log_dir)
-    return nats, minio
 
 
 def fault_settings(nats: ManagedProcess, minio: ManagedProcess, work_dir: Path) -> Settings:
@@ -106,9 +81,7 @@ class FaultEnv:
     def wait_until_ready(self, process: ManagedProcess) -> None:
         """Block until a (re)started server or gateway answers its health URL."""
         if process is self.nats:
-            process.wait_for_url(
-                f"http://127.0.0.1:{process.env['NATS_MONITOR_PORT']}/healthz?js-enabled-only=true", READY_TIMEOUT_S
-            )
+            process.wait_for_url(nats_health_url(process), READY_TIMEOUT_S)
         elif process is self.minio:
             process.wait_for_url(f"{self.settings.s3_endpoint}/minio/health/live", READY_TIMEOUT_S)
         elif process is self.gateway:
@@ -245,7 +218,7 @@ async def open_fault_env(test_name: str, tmp_path: Path) -> AsyncIterator[FaultE
     Every process is stopped on the way out, whatever happened.
     """
     log_dir = log_dir_for(test_name)
-    nats, minio = server_processes(tmp_path / "servers", log_dir)
+    nats, minio = local_server_processes(tmp_path / "servers", log_dir)
     work_dir = tmp_path / "work"
     work_dir.mkdir()
     settings = fault_settings(nats, minio, work_dir)

@@ -60,8 +60,8 @@ def local_binary(name: str) -> str | None:
     return shutil.which(name)
 
 
-def start_local(state_dir: Path, log_dir: Path) -> Services:
-    """nats-server and MinIO as local processes on free ports, through deploy/local's scripts."""
+def local_server_processes(state_dir: Path, log_dir: Path) -> tuple[ManagedProcess, ManagedProcess]:
+    """nats-server and MinIO on free ports through deploy/local's scripts, not yet started."""
     missing = [name for name in ("nats-server", "minio") if local_binary(name) is None]
     if missing:
         raise ServicesMissing(f"{', '.join(missing)} not found: run 'make setup'")
@@ -79,15 +79,31 @@ def start_local(state_dir: Path, log_dir: Path) -> Services:
         "MINIO_ROOT_USER": MINIO_USER,
         "MINIO_ROOT_PASSWORD": MINIO_PASSWORD,
     }
-    nats = ManagedProcess("nats", [str(DEPLOY_LOCAL / "run-nats.sh")], env, log_dir).start()
-    nats.wait_for_url(f"http://127.0.0.1:{nats_monitor}/healthz?js-enabled-only=true")
-    minio = ManagedProcess("minio", [str(DEPLOY_LOCAL / "run-minio.sh")], env, log_dir).start()
-    minio.wait_for_url(f"http://127.0.0.1:{minio_port}/minio/health/live")
+    nats = ManagedProcess("nats", [str(DEPLOY_LOCAL / "run-nats.sh")], env, log_dir)
+    minio = ManagedProcess("minio", [str(DEPLOY_LOCAL / "run-minio.sh")], env, log_dir)
+    return nats, minio
+
+
+def nats_health_url(nats: ManagedProcess) -> str:
+    return f"http://127.0.0.1:{nats.env['NATS_MONITOR_PORT']}/healthz?js-enabled-only=true"
+
+
+def minio_url(minio: ManagedProcess) -> str:
+    return f"http://127.0.0.1:{minio.env['MINIO_PORT']}"
+
+
+def start_local(state_dir: Path, log_dir: Path) -> Services:
+    """nats-server and MinIO as local processes on free ports, through deploy/local's scripts."""
+    nats, minio = local_server_processes(state_dir, log_dir)
+    try:
+        nats.start().wait_for_url(nats_health_url(nats))
+        minio.start().wait_for_url(f"{minio_url(minio)}/minio/health/live")
+    except BaseException:
+        minio.stop()
+        nats.stop()
+        raise
     return Services(
-        nats_url=f"nats://127.0.0.1:{nats_port}",
-        s3_endpoint=f"http://127.0.0.1:{minio_port}",
-        nats=nats,
-        minio=minio,
+        nats_url=f"nats://127.0.0.1:{nats.env['NATS_PORT']}", s3_endpoint=minio_url(minio), nats=nats, minio=minio
     )
 
 

@@ -6,8 +6,6 @@ starts its own pose workers, so it can break things without touching the session
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,8 @@ from nats.js.errors import NotFoundError
 from common.broker import connect_nats
 from common.job_store import JobStore
 from tests.clips import make_clip
-from tests.fault_env import FaultEnv, open_fault_env
+from tests.fault_env import FaultEnv
 from tests.helpers import confirm, put_file, request_upload, wait_for_event
-from tests.services import ServicesMissing
 
 CLIP_FPS = 30.0
 #: Small frames keep every test quick: about 20 ms of inference each on a 2-core machine.
@@ -29,18 +26,6 @@ LONG_CLIP_SECONDS = 10.0
 SHORT_CLIP_SECONDS = 1.0
 #: An event that is not JSON at all.
 GARBAGE_EVENT = b"{not json"
-
-
-@pytest.fixture
-async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FaultEnv]:
-    """A private pipeline for one fault test; see ``tests.fault_env``."""
-    try:
-        async with open_fault_env(request.node.name, tmp_path) as private:
-            yield private
-    except ServicesMissing as exc:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"real MinIO and NATS are required in CI: {exc}")
-        pytest.skip(str(exc))
 
 
 @pytest.fixture

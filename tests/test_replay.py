@@ -15,6 +15,7 @@ from common.jobs import Job, JobStatus
 from common.provision import provision
 from common.storage import make_s3_client
 from listener.replay import parse_duration
+from tests.conftest import isolated_names
 from tests.helpers import wait_for_event
 from tests.processes import ROOT, settings_env
 
@@ -23,16 +24,7 @@ from tests.processes import ROOT, settings_env
 async def unattended(provisioned):
     """Settings with their own bucket, job store and work stream, and no listener running for them:
     every event for this bucket is one the pipeline has missed."""
-    settings = provisioned.model_copy(
-        update={
-            "bucket": "test-replay",
-            "listener_durable": "listener-replay-test",
-            "work_stream": "POSE_WORK_REPLAY",
-            "work_subject": "work.replay",
-            "worker_durable": "pose-workers-replay",
-            "jobs_bucket": "jobs-replay",
-        }
-    )
+    settings = provisioned.model_copy(update=isolated_names("replay"))
     await provision(settings)
     return settings
 

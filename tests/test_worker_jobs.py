@@ -2,31 +2,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import cv2
-import pytest
 import requests
 
 from tests.clips import make_clip
-from tests.fault_env import FaultEnv, open_fault_env
+from tests.fault_env import FaultEnv
 from tests.helpers import confirm, put_file, request_upload
 from tests.processes import python_service
-from tests.services import ServicesMissing
-
-
-@pytest.fixture
-async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FaultEnv]:
-    try:
-        async with open_fault_env(request.node.name, tmp_path) as private:
-            yield private
-    except ServicesMissing as exc:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"real MinIO and NATS are required in CI: {exc}")
-        pytest.skip(str(exc))
 
 
 def submit(env: FaultEnv, clip: Path, name: str) -> dict:
