@@ -1,0 +1,549 @@
+#!/usr/bin/env python3
+"""Upload a video to the Dance Analysis API and, if asked, wait for its poses.
+
+    python scripts/dev/upload_video.py path/to/video.mp4 --direct          # recommended
+    python scripts/dev/upload_video.py path/to/video.mp4 --direct --wait   # and follow the job
+
+``--direct`` asks the API for a presigned URL, PUTs the file straight to the bucket and then
+confirms; without it the file goes through the deprecated ``POST /api/v1/analyze``. The job id,
+status and result URLs go to stdout, progress bars to stderr. Any failure ends the script with
+one line on stderr and exit status 1. Standard library only: it runs wherever Python 3.11 does.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import mimetypes
+import os
+import re
+import select
+import socket
+import sys
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, TextIO
+from urllib.parse import quote, urlencode, urlsplit
+
+PROG = "upload_video.py"
+DEFAULT_API = "http://localhost:8000"
+UPLOAD_URL_PATH = "/api/v1/analyze/upload-url"
+CONFIRM_PATH = "/api/v1/analyze/confirm"
+LEGACY_PATH = "/api/v1/analyze"
+
+#: The containers the API accepts, by extension; any other file is sent as guessed and the API says no.
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".qt": "video/quicktime",
+    ".avi": "video/x-msvideo",
+}
+FINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
+ADMITTED_STATUSES = frozenset({"queued", "processing", "completed"})
+
+#: Bytes read and sent per write: big enough for full speed, small enough for a smooth bar.
+CHUNK_BYTES = 1024 * 1024
+#: Seconds to wait for an answer to a plain API call.
+API_TIMEOUT_S = 30
+#: Seconds an upload may stall (no byte accepted, no answer) before it is given up.
+UPLOAD_TIMEOUT_S = 120
+#: The events stream sends a heartbeat every 15 s; four missed ones mean the connection is dead.
+EVENTS_TIMEOUT_S = 60
+#: How often the events stream may end before the job does (a restarted gateway) before giving up.
+EVENTS_RECONNECTS = 3
+#: How long to wait for "100 Continue" before sending the body anyway, as RFC 9110 allows.
+CONTINUE_TIMEOUT_S = 2.0
+#: Enough of an error answer to explain it; more is never needed.
+MAX_ERROR_BODY = 64 * 1024
+
+
+class UploadError(Exception):
+    """Root of this script's failures; the message is the one line printed for it.
+
+    UploadError
+    ├── VideoUnreadable   Raised when the video file is missing or cannot be read.
+    ├── Unreachable       Raised when the API or the storage cannot be reached or drops the connection.
+    ├── ApiRefused        Raised when the API answers with an error.
+    ├── UploadRefused     Raised when the storage refuses the PUT (403: the URL expired or was refused).
+    └── JobFailed         Raised when the job ends failed, expired or cancelled.
+    """
+
+
+class VideoUnreadable(UploadError):
+    """Raised when the video file is missing or cannot be read."""
+
+
+class Unreachable(UploadError):
+    """Raised when the API or the storage cannot be reached or drops the connection."""
+
+
+class ApiRefused(UploadError):
+    """Raised when the API answers with an error."""
+
+
+class UploadRefused(UploadError):
+    """Raised when the storage refuses the PUT (403: the URL expired or was refused)."""
+
+
+class JobFailed(UploadError):
+    """Raised when the job ends failed, expired or cancelled."""
+
+
+# -- the video -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Video:
+    """The file to upload: where it is, how big, and the type it is declared as."""
+
+    path: Path
+    size: int
+    content_type: str
+
+
+def open_video(path_text: str, content_type: str | None) -> Video:
+    """The video at ``path_text``, with its type from ``content_type`` or its extension."""
+    path = Path(path_text)
+    if not path.exists():
+        raise VideoUnreadable(f"no such file: {path}")
+    if not path.is_file():
+        raise VideoUnreadable(f"not a regular file: {path}")
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise VideoUnreadable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return Video(path, size, content_type or guess_content_type(path))
+
+
+def guess_content_type(path: Path) -> str:
+    """The MIME type the API expects for the file's extension, else the system's guess."""
+    suffix = path.suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def read_chunks(video: Video, bar: ProgressBar) -> Iterator[bytes]:
+    """The file's bytes in chunks, exactly ``video.size`` of them, moving the bar as they go."""
+    sent = 0
+    bar.show(0.0, f"0 B / {human_bytes(video.size)}")
+    try:
+        with video.path.open("rb") as file:
+            while sent < video.size:
+                chunk = file.read(min(CHUNK_BYTES, video.size - sent))
+                if not chunk:
+                    raise VideoUnreadable(f"{video.path} shrank while it was being uploaded")
+                yield chunk
+                sent += len(chunk)
+                bar.show(sent / video.size, f"{human_bytes(sent)} / {human_bytes(video.size)}")
+        if video.size == 0:
+            bar.show(1.0, "0 B / 0 B")
+    finally:
+        bar.close()
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """Progress on stderr: one line redrawn in place on a terminal, a few plain lines otherwise."""
+
+    #: Characters of bar on a terminal.
+    WIDTH = 30
+    #: Without a terminal (a log, CI) a line at 0, 25, 50, 75 and 100 %: visible, yet short.
+    STEPS = 4
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.redraw = self.stream.isatty()
+        self._last_plain: tuple[int, str] | None = None
+        self._drawn = False
+
+    def show(self, fraction: float, detail: str = "", *, phase: str = "") -> None:
+        """Show ``fraction`` (0..1); without a terminal only at each quarter or a new ``phase``."""
+        fraction = min(max(fraction, 0.0), 1.0)
+        if self.redraw:
+            filled = round(fraction * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} {detail}\x1b[K")
+            self._drawn = True
+        else:
+            mark = (int(fraction * self.STEPS), phase)
+            if mark == self._last_plain:
+                return
+            self._last_plain = mark
+            self.stream.write(f"{self.label}: {fraction:4.0%} {detail}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the redrawn line, so what follows starts on a line of its own."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+def human_bytes(count: float) -> str:
+    """``1.3 MB``-style sizes for the progress bar (decimal units, as disks and networks count)."""
+    if count < 1000:
+        return f"{count:.0f} B"
+    for unit in ("kB", "MB", "GB"):
+        count /= 1000
+        if count < 1000:
+            break
+    return f"{count:.1f} {unit}"
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+class Answer(NamedTuple):
+    """An HTTP answer, read whole: status code, reason phrase and body."""
+
+    status: int
+    reason: str
+    body: bytes
+
+
+@contextmanager
+def network_errors(where: str) -> Iterator[None]:
+    """Socket and protocol errors become ``Unreachable``, naming what could not be reached."""
+    try:
+        yield
+    except (OSError, http.client.HTTPException) as exc:
+        detail = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip()
+        if isinstance(exc, (ConnectionRefusedError, socket.gaierror)):
+            raise Unreachable(f"cannot reach {where}: {detail}") from exc
+        raise Unreachable(f"the connection to {where} failed: {detail}") from exc
+
+
+def connect(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A (not yet opened) connection to the URL's host, and the request target as the URL has it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Unreachable(f"not an http(s) URL: {url}")
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    # Path and query are sent exactly as given: a presigned URL's signature covers them.
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return connection_class(parts.netloc, timeout=timeout), target
+
+
+def send_streaming(method: str, url: str, headers: dict[str, str], body: Iterable[bytes], where: str) -> Answer:
+    """Send a request whose body is streamed from ``body``; headers must give its Content-Length.
+
+    ``Expect: 100-continue`` lets a server refuse before the body is sent: an expired URL is then
+    reported as MinIO's 403, not as a connection reset half-way through a large file.
+    """
+    connection, target = connect(url, UPLOAD_TIMEOUT_S)
+    with network_errors(where):
+        try:
+            connection.putrequest(method, target, skip_accept_encoding=True)
+            for name, value in {**headers, "Expect": "100-continue"}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            early = early_answer(connection)
+            if early is not None:
+                return early
+            try:
+                for chunk in body:
+                    connection.send(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server may have answered and closed before taking it all; read why below
+            response = connection.getresponse()
+            return Answer(response.status, response.reason, response.read())
+        finally:
+            connection.close()
+
+
+def early_answer(connection: http.client.HTTPConnection) -> Answer | None:
+    """After headers sent with ``Expect: 100-continue``: None to go on with the body, or the
+    server's final answer if it refused at once."""
+    readable, _, _ = select.select([connection.sock], [], [], CONTINUE_TIMEOUT_S)
+    if not readable:
+        return None  # a server that ignores Expect simply gets the body
+    # Nothing follows "100 Continue" until the body is sent, so this reader takes nothing
+    # that the response read later would need.
+    reader = connection.sock.makefile("rb")
+    try:
+        status_line = reader.readline(65537).decode("iso-8859-1")
+        version, _, rest = status_line.partition(" ")
+        code, _, reason = rest.partition(" ")
+        if not version.startswith("HTTP/") or not code.isdigit():
+            raise http.client.BadStatusLine(status_line or "the server closed the connection")
+        headers = http.client.parse_headers(reader)
+        if int(code) == 100:
+            return None
+        length = int(headers.get("Content-Length") or 0)
+        return Answer(int(code), reason.strip(), reader.read(min(length, MAX_ERROR_BODY)))
+    finally:
+        reader.close()
+
+
+def api_error(answer: Answer) -> ApiRefused:
+    """The API's ``{"error": {"code", "message"}}`` as one line, or the bare status if it sent none."""
+    try:
+        error = json.loads(answer.body)["error"]
+        return ApiRefused(f"{error['code']}: {error['message']} (HTTP {answer.status})")
+    except (ValueError, KeyError, TypeError):
+        return ApiRefused(f"the API answered HTTP {answer.status} {answer.reason}".rstrip())
+
+
+def json_of(answer: Answer) -> dict:
+    """The API's JSON answer, or ``ApiRefused`` with its error."""
+    if answer.status >= 400:
+        raise api_error(answer)
+    try:
+        return json.loads(answer.body)
+    except ValueError as exc:
+        raise ApiRefused(f"the API answered HTTP {answer.status} with something that is not JSON") from exc
+
+
+class ApiClient:
+    """Calls to the Dance Analysis API, with ``Authorization: Bearer`` when a key is given."""
+
+    def __init__(self, base: str, api_key: str | None = None) -> None:
+        self.base = base.rstrip("/")
+        self.api_key = api_key
+        self.where = f"the API at {self.base}"
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Headers for an API request: ``extra``, plus the API key if there is one."""
+        headers = {"Accept": "application/json", **(extra or {})}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def post(self, path: str, params: dict[str, object]) -> dict:
+        """POST with query parameters, as the API doc shows."""
+        return self.call("POST", f"{path}?{urlencode(params)}")
+
+    def get_job(self, job_id: str) -> dict:
+        """The job's current state."""
+        return self.call("GET", f"/api/v1/analyze/{quote(job_id)}")
+
+    def call(self, method: str, path: str) -> dict:
+        """One request without a body; the JSON answer, or ``ApiRefused`` with the API's error."""
+        connection, target = connect(self.base + path, API_TIMEOUT_S)
+        with network_errors(self.where):
+            try:
+                connection.request(method, target, headers=self.headers())
+                response = connection.getresponse()
+                answer = Answer(response.status, response.reason, response.read())
+            finally:
+                connection.close()
+        return json_of(answer)
+
+    def job_events(self, job_id: str) -> Iterator[dict]:
+        """Each state of the job from its server-sent events, until the server ends the stream."""
+        connection, target = connect(f"{self.base}/api/v1/analyze/{quote(job_id)}/events", EVENTS_TIMEOUT_S)
+        with network_errors(self.where):
+            try:
+                connection.request("GET", target, headers=self.headers({"Accept": "text/event-stream"}))
+                response = connection.getresponse()
+                if response.status != 200:
+                    raise api_error(Answer(response.status, response.reason, response.read(MAX_ERROR_BODY)))
+                for event, data in server_sent_events(response):
+                    if event == "job":
+                        yield json.loads(data)
+            finally:
+                connection.close()
+
+
+def server_sent_events(lines: Iterable[bytes]) -> Iterator[tuple[str, str]]:
+    """``(event, data)`` pairs from a text/event-stream; comment lines (heartbeats) are skipped."""
+    event, data = "message", []
+    for raw in lines:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            event = value
+        elif field == "data":
+            data.append(value)
+
+
+# -- the two ways to upload ------------------------------------------------------------------
+
+
+def direct_upload(client: ApiClient, video: Video) -> dict:
+    """Request a presigned URL, PUT the video to it, confirm; returns the confirm answer."""
+    params: dict[str, object] = {"filename": video.path.name, "content_type": video.content_type}
+    if video.size:
+        params["size"] = video.size  # the URL is then signed for exactly this Content-Length
+    grant = client.post(UPLOAD_URL_PATH, params)
+    print(f"job_id: {grant['job_id']}", flush=True)
+    put_file(grant["upload_url"], video)
+    return client.post(CONFIRM_PATH, {"job_id": grant["job_id"], "s3_key": grant["s3_key"]})
+
+
+def put_file(upload_url: str, video: Video) -> None:
+    """PUT the video to its presigned URL, streamed with an exact Content-Length and a progress bar."""
+    headers = {"Content-Type": video.content_type, "Content-Length": str(video.size)}
+    where = f"the storage at {urlsplit(upload_url).netloc}"
+    answer = send_streaming("PUT", upload_url, headers, read_chunks(video, ProgressBar("upload")), where)
+    if answer.status == 403:
+        raise UploadRefused(
+            f"upload URL expired or refused (403): {storage_reason(answer.body)}; request a new upload URL"
+        )
+    if answer.status >= 300:
+        raise UploadRefused(f"the storage refused the upload (HTTP {answer.status}): {storage_reason(answer.body)}")
+
+
+def storage_reason(body: bytes) -> str:
+    """S3's (MinIO's) ``<Code>`` and ``<Message>`` from its XML error, if it sent them."""
+    text = body.decode("utf-8", "replace")
+    found = [re.search(rf"<{tag}>(.*?)</{tag}>", text, re.S) for tag in ("Code", "Message")]
+    return ": ".join(match.group(1).strip() for match in found if match) or "no details given"
+
+
+def legacy_upload(client: ApiClient, video: Video) -> dict:
+    """The deprecated way: the file as a multipart ``file`` field of ``POST /api/v1/analyze``."""
+    boundary = f"dance-{uuid.uuid4().hex}"
+    head, tail = multipart_frame(video, boundary)
+    headers = client.headers(
+        {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(len(head) + video.size + len(tail)),
+        }
+    )
+    body = itertools.chain([head], read_chunks(video, ProgressBar("upload")), [tail])
+    job = json_of(send_streaming("POST", client.base + LEGACY_PATH, headers, body, client.where))
+    print(f"job_id: {job['job_id']}", flush=True)
+    return job
+
+
+def multipart_frame(video: Video, boundary: str) -> tuple[bytes, bytes]:
+    """What goes before and after the file's bytes in a one-field multipart/form-data body."""
+    # Quotes and line breaks escaped the way browsers do (HTML's form-data encoding).
+    name = video.path.name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    head = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: {video.content_type}\r\n\r\n"
+    )
+    return head.encode(), f"\r\n--{boundary}--\r\n".encode()
+
+
+# -- after the upload ------------------------------------------------------------------------
+
+
+def follow_job(client: ApiClient, job_id: str) -> dict:
+    """The job's final state, with a progress bar of its analysis from the events stream."""
+    bar = ProgressBar("analysis")
+    try:
+        for _ in range(EVENTS_RECONNECTS + 1):
+            for job in client.job_events(job_id):
+                bar.show(job.get("progress") or 0.0, job["status"], phase=job["status"])
+                if job["status"] in FINAL_STATUSES:
+                    return job
+    finally:
+        bar.close()
+    raise Unreachable(f"the events stream of job {job_id} kept ending before the job did")
+
+
+def check_final(job: dict) -> None:
+    """Nothing if the job completed; ``JobFailed`` with its error otherwise."""
+    if job["status"] == "completed":
+        return
+    error = job.get("error") or {}
+    reason = f": {error.get('code')}: {error.get('message')}" if error else ""
+    raise JobFailed(f"job {job['job_id']} {job['status']}{reason}")
+
+
+def check_admitted(client: ApiClient, job: dict) -> None:
+    """Nothing if the job is queued (or further); ``JobFailed`` with its error otherwise."""
+    if job["status"] in ADMITTED_STATUSES:
+        return
+    # Answers to confirm carry no error: read the job for it.
+    current = client.get_job(job["job_id"])
+    if current["status"] in ADMITTED_STATUSES:
+        return
+    check_final(current)
+
+
+def print_result(job: dict) -> None:
+    """The final status and the result URLs, one ``name: value`` line each, on stdout."""
+    print(f"status: {job['status']}")
+    result = job.get("result") or {}
+    for name in ("poses_url", "overlay_url"):
+        if result.get(name):
+            print(f"{name}: {result[name]}")
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Options; the API's URL and key default to ``$DANCE_API_URL`` and ``$DANCE_API_KEY``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Upload a video to the Dance Analysis API; optionally wait for its poses."
+    )
+    parser.add_argument("video", help="the video file (MP4, MOV or AVI)")
+    parser.add_argument(
+        "--direct", action="store_true", help="upload straight to storage through a presigned URL (recommended)"
+    )
+    parser.add_argument("--wait", action="store_true", help="follow the job to its end and print the result URLs")
+    parser.add_argument(
+        "--api", default=os.environ.get("DANCE_API_URL") or DEFAULT_API,
+        help=f"the API's base URL (default: $DANCE_API_URL, else {DEFAULT_API})",
+    )
+    parser.add_argument(
+        "--api-key", default=os.environ.get("DANCE_API_KEY") or None,
+        help="API key, sent as 'Authorization: Bearer' (default: $DANCE_API_KEY)",
+    )
+    parser.add_argument("--content-type", help="the video's MIME type (default: guessed from the extension)")
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Upload, then report the job as asked; any failure is raised as an ``UploadError``."""
+    client = ApiClient(args.api, args.api_key)
+    video = open_video(args.video, args.content_type)
+    if args.direct:
+        job = direct_upload(client, video)
+    else:
+        print(
+            f"{PROG}: warning: the legacy upload (POST {LEGACY_PATH}, through the API) is deprecated; "
+            "--direct (straight to storage) is recommended",
+            file=sys.stderr,
+        )
+        job = legacy_upload(client, video)
+    if not args.wait:
+        check_admitted(client, job)
+        print(f"status: {job['status']}")
+        return
+    job = follow_job(client, job["job_id"])
+    check_final(job)
+    print_result(job)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the script; 0 when the job was queued (or, with --wait, completed), 1 on a failure."""
+    args = parse_args(argv)
+    try:
+        run(args)
+    except UploadError as exc:
+        reason = " ".join(str(exc).split())  # one line, whatever the server's message held
+        print(f"{PROG}: error: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""``scripts/dev/upload_video.py``, the API doc's client, run as a user runs it against the real stack."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import time
+from types import ModuleType
+
+import pytest
+import requests
+
+from tests.clips import make_clip
+from tests.conftest import API_KEYS
+from tests.helpers import request_upload, wait_for_final
+from tests.processes import ROOT
+
+SCRIPT = "scripts/dev/upload_video.py"
+ALICE = {"Authorization": f"Bearer {API_KEYS[0]}"}
+
+
+def run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The script in a child process, as from a shell in the repository root (stderr not a TTY)."""
+    clean = {name: value for name, value in os.environ.items() if name not in {"DANCE_API_URL", "DANCE_API_KEY"}}
+    return subprocess.run(
+        [sys.executable, SCRIPT, *args], cwd=ROOT, env={**clean, **(env or {})},
+        capture_output=True, text=True, timeout=240,
+    )
+
+
+def stdout_fields(output: str) -> dict[str, str]:
+    """The script's ``name: value`` lines; a later line wins (``status`` may appear twice)."""
+    return dict(line.split(": ", 1) for line in output.splitlines() if ": " in line)
+
+
+def assert_one_line_failure(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit status 1 and, as the last word on stderr, one line naming the cause; no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("upload_video.py: error: "), result.stderr
+    for text in expected:
+        assert text in last, result.stderr
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("upload_video", ROOT / SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory):
+    return make_clip(tmp_path_factory.mktemp("script") / "dance.mp4", seconds=2.0, size=(640, 360))
+
+
+def test_direct_upload_with_wait_prints_the_completed_job_and_a_poses_url_that_downloads(stack, clip):
+    result = run_script(str(clip), "--direct", "--wait", "--api", stack.api)
+    assert result.returncode == 0, result.stderr
+    fields = stdout_fields(result.stdout)
+    assert fields["status"] == "completed"
+    assert stack.get_job(fields["job_id"])["status"] == "completed"
+    poses = requests.get(fields["poses_url"], timeout=30)
+    assert poses.status_code == 200
+    assert poses.json()["job_id"] == fields["job_id"] and len(poses.json()["frames"]) == 60
+    assert fields["overlay_url"].startswith("http")
+
+    progress = result.stderr.splitlines()
+    assert any(line.startswith("upload: 100%") for line in progress), result.stderr
+    assert any(line.startswith("analysis:") and "processing" in line for line in progress), result.stderr
+    assert any(line.startswith("analysis: 100%") and "completed" in line for line in progress), result.stderr
+    assert "\r" not in result.stderr  # not a terminal: plain lines, no redraws
+
+
+def test_direct_upload_without_wait_exits_once_queued_and_the_job_completes(stack, clip):
+    result = run_script(str(clip), "--direct", "--api", stack.api)
+    assert result.returncode == 0, result.stderr
+    fields = stdout_fields(result.stdout)
+    assert fields["status"] in {"queued", "processing", "completed"}
+    assert "poses_url" not in fields
+    assert wait_for_final(stack.api, fields["job_id"])["status"] == "completed"
+
+
+def test_without_direct_the_deprecated_legacy_upload_is_used_and_says_so(stack, clip):
+    result = run_script(str(clip), "--api", stack.api)
+    assert result.returncode == 0, result.stderr
+    assert "deprecated" in result.stderr and "--direct" in result.stderr
+    assert any(line.startswith("upload: 100%") for line in result.stderr.splitlines()), result.stderr
+    job = wait_for_final(stack.api, stdout_fields(result.stdout)["job_id"])
+    assert job["status"] == "completed"
+    assert job["s3_key"].endswith("/dance.mp4")
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"),
+    [
+        pytest.param("notes.txt", "--direct", id="text-direct"),
+        pytest.param("dance.mkv", "--direct", id="matroska-direct"),
+        pytest.param("notes.txt", None, id="text-legacy"),
+    ],
+)
+def test_an_unsupported_file_type_fails_with_the_apis_error_code(stack, tmp_path, name, mode):
+    path = tmp_path / name
+    path.write_bytes(b"not a video we take")
+    result = run_script(str(path), *([mode] if mode else []), "--api", stack.api)
+    assert_one_line_failure(result, "unsupported_file_type", "HTTP 400")
+    if mode == "--direct":
+        assert len(result.stderr.splitlines()) == 1  # refused before any upload: nothing else said
+
+
+def test_a_job_that_fails_ends_the_script_with_the_jobs_error(stack, tmp_path):
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(b"this is text, not a video\n" * 100)
+    result = run_script(str(fake), "--direct", "--wait", "--api", stack.api)
+    assert_one_line_failure(result, "failed", "invalid_video")
+    job_id = stdout_fields(result.stdout)["job_id"]
+    assert job_id in result.stderr.splitlines()[-1]
+    assert stack.get_job(job_id)["error"]["code"] == "invalid_video"
+
+
+def test_putting_to_an_expired_url_raises_the_expired_url_failure(limits_stack, clip):
+    script = load_script()
+    upload = request_upload(limits_stack.api, "late.mp4")
+    time.sleep(upload["expires_in"] + 1)
+    video = script.open_video(str(clip), None)
+    with pytest.raises(script.UploadRefused, match=r"upload URL expired or refused \(403\)") as failure:
+        script.put_file(upload["upload_url"], video)
+    assert "AccessDenied" in str(failure.value)
+
+
+def test_an_upload_that_starts_after_its_url_expired_ends_main_with_one_line(limits_stack, tmp_path, monkeypatch, capsys):
+    small = tmp_path / "late.mp4"
+    small.write_bytes(b"\x00" * 1000)  # under this gateway's 200 kB cap
+    script = load_script()
+    put_file = script.put_file
+
+    def put_file_late(upload_url, video):
+        time.sleep(limits_stack.settings.upload_expiry_s + 1)  # a slow start: the URL is stale by then
+        put_file(upload_url, video)
+
+    monkeypatch.setattr(script, "put_file", put_file_late)
+    assert script.main([str(small), "--direct", "--api", limits_stack.api]) == 1
+    captured = capsys.readouterr()
+    last = captured.err.splitlines()[-1]
+    assert last.startswith("upload_video.py: error: upload URL expired or refused (403)"), captured.err
+    assert "status" not in stdout_fields(captured.out)  # never confirmed
+
+
+def test_a_missing_file_is_reported_in_one_line(stack, tmp_path):
+    result = run_script(str(tmp_path / "nowhere.mp4"), "--direct", "--api", stack.api)
+    assert_one_line_failure(result, "no such file", "nowhere.mp4")
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+
+
+def test_an_unreachable_api_is_reported_in_one_line(clip):
+    result = run_script(str(clip), "--direct", "--api", "http://127.0.0.1:1")
+    assert_one_line_failure(result, "cannot reach the API at http://127.0.0.1:1")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_without_an_api_key_a_secured_api_refuses_as_unauthorized(secured_gateway, clip):
+    result = run_script(str(clip), "--direct", "--api", secured_gateway.api)
+    assert_one_line_failure(result, "unauthorized", "HTTP 401")
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        pytest.param(["--api-key", API_KEYS[0]], {}, id="option"),
+        pytest.param([], {"DANCE_API_KEY": API_KEYS[0]}, id="environment"),
+    ],
+)
+def test_with_an_api_key_a_secured_api_takes_the_upload(secured_gateway, clip, args, env):
+    result = run_script(str(clip), "--direct", *args, env={"DANCE_API_URL": secured_gateway.api, **env})
+    assert result.returncode == 0, result.stderr
+    job_id = stdout_fields(result.stdout)["job_id"]
+    job = requests.get(f"{secured_gateway.api}/api/v1/analyze/{job_id}", headers=ALICE, timeout=10).json()
+    assert job["status"] in {"queued", "processing", "completed"}
+
+
+def test_on_a_terminal_the_progress_bar_is_redrawn_in_place():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    bar = load_script().ProgressBar("upload", terminal)
+    for done in range(11):
+        bar.show(done / 10, f"{done} / 10")
+    bar.close()
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") == 11 and drawn.endswith("\n") and drawn.count("\n") == 1
+    assert "100%" in drawn.split("\r")[-1]
+
+
+def test_off_a_terminal_the_progress_is_a_few_plain_lines():
+    stream = io.StringIO()
+    bar = load_script().ProgressBar("upload", stream)
+    for done in range(101):
+        bar.show(done / 100)
+    bar.close()
+    assert [line.split()[1] for line in stream.getvalue().splitlines()] == ["0%", "25%", "50%", "75%", "100%"]
