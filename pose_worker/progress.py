@@ -17,6 +17,7 @@ class ProgressReporter:
         self._publish = publish
         self._interval_s = interval_s
         self._latest = 0.0
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def set(self, fraction: float) -> None:
@@ -28,17 +29,23 @@ class ProgressReporter:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        # The loop is told to stop by an event, not only by cancellation: on Python 3.11 a
+        # cancel that lands as a NATS reply arrives can be swallowed by asyncio.wait_for inside
+        # nats-py, and a loop relying on it would publish "still working" for ever.
         assert self._task is not None
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
+        self._stopping.set()
+        while not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=0.5)
 
     async def _run(self) -> None:
         # Publishing every tick, changed or not, doubles as the "still working" heartbeat.
-        while True:
-            await asyncio.sleep(self._interval_s)
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), self._interval_s)
+                return
+            except asyncio.TimeoutError:
+                pass
             try:
                 await self._publish(self._latest)
             except ServiceUnavailable as exc:
