@@ -20,6 +20,7 @@ from gateway.job_events import event_routes
 from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
 from gateway.routes import routes
+from gateway.web_page import web_routes
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(event_routes)
     app.add_routes(docs_routes)
     app.add_routes(metrics_routes)
+    app.add_routes(web_routes)
     return app
 
 

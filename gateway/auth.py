@@ -13,8 +13,9 @@ from common.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Paths anyone may read: probes, metrics and documentation (keep the port private in production).
-PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+#: Paths anyone may read: probes, metrics, documentation and the upload page with its assets (keep the
+#: port private in production). The page's own API calls still send the key the user types into it.
+PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/", "/web")
 #: Where the middleware leaves the caller's identity on the request.
 OWNER = "owner"
 
@@ -41,7 +42,8 @@ def auth_middleware(settings: Settings):
 
 
 def _is_public(path: str) -> bool:
-    return any(path == public or path.startswith(public + "/") for public in PUBLIC_PATHS) or path == "/"
+    # "/" is the page alone; every other entry also covers what lies under it (/docs/assets/..., /web/app.js).
+    return any(path == public or (public != "/" and path.startswith(public + "/")) for public in PUBLIC_PATHS)
 
 
 def _authenticate(header: str, keys: list[str]) -> str:

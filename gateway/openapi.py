@@ -233,6 +233,16 @@ PATHS = {
             "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
         }
     },
+    "/": {
+        "get": {
+            "operationId": "getWebPage",
+            "summary": "The upload page: pick a video, watch the job, play it with the skeletons drawn over it",
+            "description": "Its script and stylesheet are served under `/web/`. The page needs no key; its API "
+            "calls send the key typed into it, when the gateway has keys configured.",
+            **PUBLIC,
+            "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        }
+    },
 }
 
 #: The ``{code, message}`` pair of an error; Job.error repeats it inline because a 3.0 ``$ref`` cannot be nullable.
