@@ -1,79 +1,18 @@
 """The OpenAPI 3.0 description of the gateway, served at ``/openapi.json``."""
 from __future__ import annotations
 
-from gateway.openapi_schemas import JOB_ID, S3_KEY, SCHEMAS
-from gateway.uploads import DEFAULT_CONTENT_TYPE, SUPPORTED_TYPES
-
-UNAUTHORIZED = "`unauthorized`: API keys are configured and the bearer token is missing or unknown"
-UNAVAILABLE = "`storage_unavailable`, `broker_unavailable`: MinIO or NATS cannot be reached; retry later"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str, **extra: object) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}, **extra}
-
-
-def _api_errors(codes_by_status: dict[int, str]) -> dict:
-    """Error responses of an ``/api/v1`` operation: the given ones, plus 401 and 503 which all of them share."""
-    codes_by_status = {**codes_by_status, 401: UNAUTHORIZED, 503: UNAVAILABLE}
-    responses = {str(status): _json(_ref("Error"), codes) for status, codes in sorted(codes_by_status.items())}
-    responses["401"]["headers"] = {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}}
-    responses["503"]["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
-    return responses
-
-
-def _extension_pattern() -> str:
-    """A regex for the video extensions we accept, in lower or upper case (JSON Schema has no ``(?i)``)."""
-    extensions = sorted({extension.lstrip(".") for extensions in SUPPORTED_TYPES.values() for extension in extensions})
-    return rf"\.({'|'.join(extensions + [extension.upper() for extension in extensions])})$"
-
-
-def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
-
-
-def _params_body(properties: dict, required: list[str]) -> dict:
-    """The query parameters again, as a JSON object body (the body wins on a clash)."""
-    schema = {"type": "object", "properties": properties, "required": required}
-    return {
-        "required": False,
-        "description": "The same parameters as a JSON object, instead of the query string.",
-        "content": {"application/json": {"schema": schema}},
-    }
-
-
-FILENAME = {"type": "string", "pattern": _extension_pattern(), "example": "dance.mp4"}
-CONTENT_TYPE = {"type": "string", "enum": list(SUPPORTED_TYPES), "default": DEFAULT_CONTENT_TYPE}
-SIZE = {"type": "integer", "format": "int64", "minimum": 1, "example": 10485760}
-JOB_ID_PATH = {"name": "job_id", "in": "path", "required": True, "schema": JOB_ID}
-
-UPLOAD_URL_PARAMS = [
-    _query("filename", FILENAME, "Name of the video; its extension must fit the content type.", required=True),
-    _query("content_type", CONTENT_TYPE, "MIME type of the video."),
-    _query(
-        "size",
-        SIZE,
-        "Size of the video in bytes; when given, the URL is signed for exactly this Content-Length "
-        "and a size over the cap (`DANCE_MAX_UPLOAD_BYTES`, default 4 GiB) is refused up front.",
-    ),
-]
-CONFIRM_PARAMS = [
-    _query("job_id", JOB_ID, "`job_id` from upload-url.", required=True),
-    _query("s3_key", S3_KEY, "`s3_key` from upload-url.", required=True),
-]
-
-#: Where the upload-url answer leads next; Swagger UI shows these and fuzzers follow them.
-UPLOAD_URL_LINKS = {
-    "ConfirmUpload": {
-        "operationId": "confirmUpload",
-        "parameters": {"query.job_id": "$response.body#/job_id", "query.s3_key": "$response.body#/s3_key"},
-    },
-    "GetJob": {"operationId": "getJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
-    "CancelJob": {"operationId": "cancelJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
-}
+from gateway.openapi_parts import (
+    CONFIRM_PARAMS,
+    JOB_ID_PATH,
+    UPLOAD_URL_LINKS,
+    UPLOAD_URL_PARAMS,
+    api_errors,
+    json_body,
+    params_body,
+    ref,
+)
+from gateway.openapi_schemas import SCHEMAS
+from gateway.uploads import SUPPORTED_TYPES
 
 PUBLIC = {"security": []}
 
@@ -83,10 +22,10 @@ PATHS = {
             "operationId": "createUploadUrl",
             "summary": "Create a job and a presigned PUT URL for its video",
             "parameters": UPLOAD_URL_PARAMS,
-            "requestBody": _params_body({p["name"]: p["schema"] for p in UPLOAD_URL_PARAMS}, ["filename"]),
+            "requestBody": params_body({p["name"]: p["schema"] for p in UPLOAD_URL_PARAMS}, ["filename"]),
             "responses": {
-                "200": _json(_ref("UploadUrl"), "Job created; PUT the video to upload_url", links=UPLOAD_URL_LINKS),
-                **_api_errors(
+                "200": json_body(ref("UploadUrl"), "Job created; PUT the video to upload_url", links=UPLOAD_URL_LINKS),
+                **api_errors(
                     {
                         400: "`missing_parameter`, `invalid_parameter`, `invalid_request`, `unsupported_file_type`",
                         413: "`file_too_large`: `size` is over the cap",
@@ -100,10 +39,10 @@ PATHS = {
             "operationId": "confirmUpload",
             "summary": "Confirm the upload; queues the job once (idempotent)",
             "parameters": CONFIRM_PARAMS,
-            "requestBody": _params_body({p["name"]: p["schema"] for p in CONFIRM_PARAMS}, ["job_id", "s3_key"]),
+            "requestBody": params_body({p["name"]: p["schema"] for p in CONFIRM_PARAMS}, ["job_id", "s3_key"]),
             "responses": {
-                "200": _json(_ref("Confirmation"), "Upload confirmed"),
-                **_api_errors(
+                "200": json_body(ref("Confirmation"), "Upload confirmed"),
+                **api_errors(
                     {
                         400: "`missing_parameter`, `s3_key_mismatch`",
                         404: "`job_not_found`, `upload_not_found` (the video is not in the bucket yet)",
@@ -121,8 +60,8 @@ PATHS = {
             "summary": "A job's status, progress, error and (once completed) result URLs",
             "parameters": [JOB_ID_PATH],
             "responses": {
-                "200": _json(_ref("Job"), "The job"),
-                **_api_errors({404: "`job_not_found`"}),
+                "200": json_body(ref("Job"), "The job"),
+                **api_errors({404: "`job_not_found`"}),
             },
         }
     },
@@ -132,8 +71,8 @@ PATHS = {
             "summary": "Cancel a job whose processing has not started; a later upload for it is not analysed",
             "parameters": [JOB_ID_PATH],
             "responses": {
-                "200": _json(_ref("Job"), "The job, now cancelled"),
-                **_api_errors({404: "`job_not_found`", 409: "`job_not_cancellable`: processing has started or ended"}),
+                "200": json_body(ref("Job"), "The job, now cancelled"),
+                **api_errors({404: "`job_not_found`", 409: "`job_not_cancellable`: processing has started or ended"}),
             },
         }
     },
@@ -156,8 +95,8 @@ PATHS = {
                 },
             },
             "responses": {
-                "200": _json(
-                    _ref("Job"),
+                "200": json_body(
+                    ref("Job"),
                     "The job, queued",
                     headers={
                         "Deprecation": {
@@ -170,7 +109,7 @@ PATHS = {
                         },
                     },
                 ),
-                **_api_errors(
+                **api_errors(
                     {
                         400: "`invalid_request`, `missing_parameter` (no `file` part), `unsupported_file_type`",
                         413: "`file_too_large`: over the cap; nothing was stored",
@@ -184,7 +123,7 @@ PATHS = {
             "operationId": "healthz",
             "summary": "Liveness: the process answers",
             **PUBLIC,
-            "responses": {"200": _json(_ref("Health"), "Alive")},
+            "responses": {"200": json_body(ref("Health"), "Alive")},
         }
     },
     "/readyz": {
@@ -192,7 +131,7 @@ PATHS = {
             "operationId": "readyz",
             "summary": "Readiness: NATS and MinIO both answer",
             **PUBLIC,
-            "responses": {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")},
+            "responses": {"200": json_body(ref("Readiness"), "Ready"), "503": json_body(ref("Readiness"), "Not ready")},
         }
     },
     "/api/v1/analyze/{job_id}/events": {
@@ -205,7 +144,7 @@ PATHS = {
             "parameters": [JOB_ID_PATH],
             "responses": {
                 "200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                **_api_errors({404: "`job_not_found`"}),
+                **api_errors({404: "`job_not_found`"}),
             },
         }
     },
@@ -222,7 +161,7 @@ PATHS = {
             "operationId": "getOpenApi",
             "summary": "This document",
             **PUBLIC,
-            "responses": {"200": _json({"type": "object"}, "The OpenAPI document")},
+            "responses": {"200": json_body({"type": "object"}, "The OpenAPI document")},
         }
     },
     "/docs": {
