@@ -119,10 +119,17 @@ def raise_if_refused(job: Job) -> None:
         raise FileTooLarge(job.error.message)
 
 
+#: What confirm says, by the job's status; the bucket event often queues a job before confirm arrives.
+CONFIRM_MESSAGES = {
+    JobStatus.QUEUED: "Video confirmed and queued for pose estimation",
+    JobStatus.PROCESSING: "Video confirmed; pose estimation is running",
+    JobStatus.COMPLETED: "Video confirmed; pose estimation has finished",
+    JobStatus.FAILED: "Video confirmed; the job failed (see GET /api/v1/analyze/{job_id})",
+}
+
+
 def _confirm_message(job: Job) -> str:
-    if job.status is JobStatus.QUEUED:
-        return "Video confirmed and queued for pose estimation"
-    return f"Video already confirmed; the job is {job.status.value}"
+    return CONFIRM_MESSAGES.get(job.status, f"The job is {job.status.value}")
 
 
 @routes.get("/api/v1/analyze/{job_id}")
