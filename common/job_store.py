@@ -83,13 +83,18 @@ class JobStore:
     async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> Job:
         """End a job ``failed`` with a reason, unless it has already ended."""
 
+        ended_here = False
+
         def fail(job: Job) -> Job | None:
-            if job.status.is_final:
+            nonlocal ended_here  # the change may run more than once; its last run decides
+            ended_here = not job.status.is_final
+            if not ended_here:
                 return None
             return job.moved_to(JobStatus.FAILED, error=JobError(code=code, message=message), **changes)
 
         failed = await self.update(job_id, fail)
-        log.warning("job %s failed: %s: %s", job_id, code, message)
+        if ended_here:
+            log.warning("job %s failed: %s: %s", job_id, code, message)
         return failed
 
     async def list_jobs(self) -> list[Job]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from common.errors import UploadNotFound
 from common.jobs import Job
 from gateway.app_keys import INTAKE, JOBS
 from gateway.auth import require_owner
@@ -13,8 +12,6 @@ async def load_job(request: web.Request, job_id: str) -> Job:
     """The caller's job; one whose upload window has closed is settled first (queued or expired)."""
     job = require_owner(request, await request.app[JOBS].get(job_id))
     if job.is_overdue():
-        try:
-            job = await request.app[INTAKE].admit(job.job_id, via="status read")
-        except UploadNotFound:  # cannot happen once overdue, but a read must not fail on it
-            pass
+        # Overdue means the window has closed: admit queues it or expires it, it cannot raise UploadNotFound.
+        job = await request.app[INTAKE].admit(job.job_id, via="status read")
     return job

@@ -41,6 +41,7 @@ class PoseJobRunner:
     ) -> None:
         self._settings = settings
         self._scratch = scratch
+        self._options = AnalysisOptions.from_settings(settings)
         self._jobs = jobs
         self._s3 = s3
         self._model = model
@@ -106,11 +107,10 @@ class PoseJobRunner:
             video_path = Path(tmp) / "video"
             await asyncio.to_thread(self._download, order, video_path)
             abort = threading.Event()
-            options = AnalysisOptions.from_settings(self._settings)
             async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
                 analysis = asyncio.ensure_future(
                     asyncio.to_thread(
-                        analyze_video, video_path, Path(tmp), order.job_id, self._model, progress.set, abort.is_set, options
+                        analyze_video, video_path, Path(tmp), order.job_id, self._model, progress.set, abort.is_set, self._options
                     )
                 )
                 summary = await self._finish_or_interrupt(analysis, abort)
