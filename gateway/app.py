@@ -11,18 +11,31 @@ from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 from common.storage import make_s3_client
-from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.app_keys import (
+    INTAKE,
+    JOBS,
+    NATS_CONNECTION,
+    OPENAPI_DOCUMENT,
+    PUBLIC_S3,
+    S3,
+    SETTINGS,
+)
 from gateway.auth import auth_middleware
 from gateway.cors import install_cors
 from gateway.docs import docs_routes
+from gateway.endpoints import Endpoint
 from gateway.error_middleware import error_middleware
 from gateway.job_events import event_routes
 from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
+from gateway.openapi import openapi_document
 from gateway.routes import routes
 from gateway.web_page import web_routes
 
 log = logging.getLogger(__name__)
+
+#: Every module's endpoints; the OpenAPI document describes exactly these.
+ENDPOINT_TABLES = (routes, legacy_routes, event_routes, docs_routes, metrics_routes, web_routes)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -35,13 +48,15 @@ def create_app(settings: Settings) -> web.Application:
     app[S3] = make_s3_client(settings)
     app[PUBLIC_S3] = make_s3_client(settings, public=True)
     app.cleanup_ctx.append(nats_context)
-    app.add_routes(routes)
-    app.add_routes(legacy_routes)
-    app.add_routes(event_routes)
-    app.add_routes(docs_routes)
-    app.add_routes(metrics_routes)
-    app.add_routes(web_routes)
+    for table in ENDPOINT_TABLES:
+        table.install(app)
+    app[OPENAPI_DOCUMENT] = openapi_document(endpoints(), settings)
     return app
+
+
+def endpoints() -> list[Endpoint]:
+    """Every documented operation the gateway serves."""
+    return [endpoint for table in ENDPOINT_TABLES for endpoint in table.endpoints]
 
 
 async def nats_context(app: web.Application) -> AsyncIterator[None]:

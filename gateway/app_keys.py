@@ -17,3 +17,5 @@ INTAKE = web.AppKey("intake", UploadIntake)
 S3 = web.AppKey("s3", Minio)
 #: Only signs URLs, for the endpoint clients can reach; never makes a request.
 PUBLIC_S3 = web.AppKey("public_s3", Minio)
+#: The OpenAPI document, generated once from the endpoints and their models.
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", dict)

@@ -6,10 +6,11 @@ from pathlib import Path
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path
 
-from gateway.openapi import OPENAPI
+from gateway.app_keys import OPENAPI_DOCUMENT
+from gateway.endpoints import EndpointTable
 from gateway.static_files import StaticFolder
 
-docs_routes = web.RouteTableDef()
+docs_routes = EndpointTable()
 
 #: The Swagger UI release vendored by the swagger-ui-bundle package.
 SWAGGER_UI_DIR = Path(str(swagger_ui_path))
@@ -45,19 +46,24 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
-@docs_routes.get("/openapi.json")
+@docs_routes.get(
+    "/openapi.json", "getOpenApi", "This document", content_type="application/json", public=True
+)
 async def openapi_json(request: web.Request) -> web.Response:
-    """The OpenAPI document."""
-    return web.json_response(OPENAPI)
+    """The OpenAPI document, generated once at start-up from the endpoints and their models."""
+    return web.json_response(request.app[OPENAPI_DOCUMENT])
 
 
-@docs_routes.get("/docs")
+@docs_routes.get(
+    "/docs", "getDocs", "Interactive documentation (Swagger UI, served by the gateway itself)",
+    content_type="text/html", public=True,
+)
 async def docs_page(request: web.Request) -> web.Response:
     """Swagger UI, reading ``/openapi.json``."""
     return web.Response(text=DOCS_PAGE, content_type="text/html")
 
 
-@docs_routes.get(ASSETS_ROUTE)
+@docs_routes.plain.get(ASSETS_ROUTE)
 async def docs_asset(request: web.Request) -> web.FileResponse:
     """One Swagger UI file, looked up by exact name so no path can leave the folder."""
     return SWAGGER_ASSETS.response(request.match_info["name"])

@@ -15,6 +15,8 @@ from common.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
+from gateway.endpoints import model_response
+from gateway.models.errors import Error, ErrorDetail
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ RETRY_AFTER_S = "2"
 
 
 def error_response(status: int, code: str, message: str) -> web.Response:
-    response = web.json_response({"error": {"code": code, "message": message}}, status=status)
+    response = model_response(Error(error=ErrorDetail(code=code, message=message)), status=status)
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_S
     if status == 401:
@@ -41,9 +43,10 @@ def error_response(status: int, code: str, message: str) -> web.Response:
     return response
 
 
-def status_of(error: DanceError) -> int:
-    for error_class, status in STATUS_OF_ERROR:
-        if isinstance(error, error_class):
+def status_of(error_class: type[DanceError]) -> int:
+    """The HTTP status an error of this class is answered with."""
+    for base, status in STATUS_OF_ERROR:
+        if issubclass(error_class, base):
             return status
     return 500
 
@@ -53,7 +56,7 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except DanceError as exc:
-        status = status_of(exc)
+        status = status_of(type(exc))
         log_at = logging.ERROR if status >= 500 else logging.INFO
         log.log(log_at, "%s %s -> %d %s: %s", request.method, request.path, status, exc.code, exc.message)
         return error_response(status, exc.code, exc.message)
@@ -61,7 +64,10 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         if exc.status < 400:
             raise
         code = exc.reason.lower().replace(" ", "_")
-        return error_response(exc.status, code, f"{exc.reason}: {request.method} {request.path}")
+        response = error_response(exc.status, code, f"{exc.reason}: {request.method} {request.path}")
+        if "Allow" in exc.headers:  # a 405 names the methods the resource has (RFC 9110)
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("%s %s -> 500", request.method, request.path)
         return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")

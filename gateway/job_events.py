@@ -6,17 +6,19 @@ the stream ends after the job reaches a final status. Comment lines keep idle co
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from aiohttp import web
 
+from common.errors import JobNotFound
 from gateway.app_keys import JOBS, PUBLIC_S3, SETTINGS
-from gateway.job_access import load_job
+from gateway.endpoints import EndpointTable
+from gateway.job_access import JOB_PATH, load_job
 from gateway.job_view import job_view
+from gateway.models.jobs import JobEvent, JobPath
 
 log = logging.getLogger(__name__)
-event_routes = web.RouteTableDef()
+event_routes = EndpointTable()
 
 #: Proxies and browsers drop connections silent for a minute; a comment every 15 s prevents it.
 HEARTBEAT_S = 15.0
@@ -24,10 +26,17 @@ HEARTBEAT_S = 15.0
 RECONNECT_MS = 2000
 
 
-@event_routes.get("/api/v1/analyze/{job_id}/events")
-async def job_events(request: web.Request) -> web.StreamResponse:
+@event_routes.get(
+    JOB_PATH + "/events", "streamJobEvents",
+    "The job's status and progress as server-sent events, until it ends",
+    description="Each change is an `event: job` whose data is the same JSON as GET /api/v1/analyze/{job_id}; "
+    "the stream closes after a final status (completed, failed, expired, cancelled). "
+    "Lines starting with ':' are heartbeats.",
+    params=JobPath, json_body=False, response=JobEvent, content_type="text/event-stream", errors=(JobNotFound,),
+)
+async def job_events(request: web.Request, params: JobPath) -> web.StreamResponse:
     """Stream the job until it ends (completed, failed, expired or cancelled)."""
-    job = await load_job(request, request.match_info["job_id"])
+    job = await load_job(request, params.job_id)
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     )
@@ -68,4 +77,4 @@ async def _follow(request: web.Request, response: web.StreamResponse, job_id: st
 
 async def _send(request: web.Request, response: web.StreamResponse, job) -> None:
     view = job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS])
-    await response.write(f"event: job\nid: {job.updated_at.isoformat()}\ndata: {json.dumps(view)}\n\n".encode())
+    await response.write(JobEvent.of(view).encode())

@@ -7,22 +7,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import BadHttpMessage
 
-from common.errors import FileTooLarge, InvalidRequest, MissingParameter
-from common.jobs import Job
+from common.errors import (
+    FileTooLarge,
+    InvalidRequest,
+    MissingParameter,
+    UnsupportedFileType,
+)
+from common.jobs import Job as JobRecord
 from common.storage import storage_errors
 from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
+from gateway.endpoints import EndpointTable, model_response
 from gateway.job_view import job_view
+from gateway.models.jobs import Job
+from gateway.models.uploads import LegacyUploadForm
 from gateway.routes import create_job
+from gateway.uploads import SUPPORTED_TYPES
 
 log = logging.getLogger(__name__)
-legacy_routes = web.RouteTableDef()
+legacy_routes = EndpointTable()
 
 #: RFC 9745: deprecated since 2026-11-24 00:00 UTC.
 DEPRECATION = "@1795478400"
@@ -61,12 +69,21 @@ class PartStream:
         return chunk
 
 
-@legacy_routes.post("/api/v1/analyze")
+@legacy_routes.post(
+    "/api/v1/analyze", "analyzeUpload", "Upload a video through the gateway (deprecated: use upload-url)",
+    body=("multipart/form-data", LegacyUploadForm), response=Job, deprecated=True,
+    body_encoding={"file": {"contentType": ", ".join(SUPPORTED_TYPES)}},
+    errors=(InvalidRequest, MissingParameter, UnsupportedFileType, FileTooLarge),
+    headers={
+        "Deprecation": "RFC 9745: when this endpoint was deprecated, as `@<unix time>`",
+        "Link": 'The successor: `</api/v1/analyze/upload-url>; rel="successor-version"`',
+    },
+)
 async def legacy_upload(request: web.Request) -> web.Response:
     """Deprecated: upload through the API. Use upload-url and a direct PUT instead."""
     job = await _receive(request)
-    response = web.json_response(job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS]))
-    return _mark_deprecated(response)
+    view = job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS])
+    return model_response(view, headers={"Deprecation": DEPRECATION, "Link": SUCCESSOR_LINK})
 
 
 @contextmanager
@@ -88,7 +105,7 @@ async def _find_file_field(request: web.Request) -> BodyPartReader | None:
     return field
 
 
-async def _receive(request: web.Request) -> Job:
+async def _receive(request: web.Request) -> JobRecord:
     if not request.content_type.startswith("multipart/"):
         raise InvalidRequest("send multipart/form-data with the video in a field named 'file'")
     field = await _find_file_field(request)
@@ -123,8 +140,3 @@ def _content_type(field: BodyPartReader) -> str:
     guessed, _ = mimetypes.guess_type(field.filename or "")
     return guessed or ""
 
-
-def _mark_deprecated(response: web.StreamResponse) -> web.StreamResponse:
-    response.headers["Deprecation"] = DEPRECATION
-    response.headers["Link"] = SUCCESSOR_LINK
-    return response

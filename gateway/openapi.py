@@ -1,190 +1,33 @@
-"""The OpenAPI 3.0 description of the gateway, served at ``/openapi.json``."""
+"""The OpenAPI 3.0 document, generated from the endpoints and their models; served at ``/openapi.json``.
+
+Schemas come from the pydantic models (``gateway/models/``); paths from each endpoint's metadata;
+error answers from the error classes an endpoint names, with statuses from the error middleware's
+one table. Nothing here describes a body by hand, so the document cannot drift from the code.
+"""
 from __future__ import annotations
 
-from gateway.openapi_parts import (
-    CONFIRM_PARAMS,
-    JOB_ID_PATH,
-    UPLOAD_URL_LINKS,
-    UPLOAD_URL_PARAMS,
-    api_errors,
-    json_body,
-    params_body,
-    ref,
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from common.errors import (
+    BrokerUnavailable,
+    DanceError,
+    InvalidParameter,
+    InvalidRequest,
+    MissingParameter,
+    StorageUnavailable,
+    Unauthorized,
 )
-from gateway.openapi_schemas import SCHEMAS
-from gateway.uploads import SUPPORTED_TYPES
+from common.settings import Settings
+from gateway.endpoints import Endpoint
+from gateway.error_middleware import status_of
+from gateway.models.errors import Error
+from gateway.openapi_dialect import Schema, openapi_30_components
 
-PUBLIC = {"security": []}
-
-PATHS = {
-    "/api/v1/analyze/upload-url": {
-        "post": {
-            "operationId": "createUploadUrl",
-            "summary": "Create a job and a presigned PUT URL for its video",
-            "parameters": UPLOAD_URL_PARAMS,
-            "requestBody": params_body({p["name"]: p["schema"] for p in UPLOAD_URL_PARAMS}, ["filename"]),
-            "responses": {
-                "200": json_body(ref("UploadUrl"), "Job created; PUT the video to upload_url", links=UPLOAD_URL_LINKS),
-                **api_errors(
-                    {
-                        400: "`missing_parameter`, `invalid_parameter`, `invalid_request`, `unsupported_file_type`",
-                        413: "`file_too_large`: `size` is over the cap",
-                    }
-                ),
-            },
-        }
-    },
-    "/api/v1/analyze/confirm": {
-        "post": {
-            "operationId": "confirmUpload",
-            "summary": "Confirm the upload; queues the job once (idempotent)",
-            "parameters": CONFIRM_PARAMS,
-            "requestBody": params_body({p["name"]: p["schema"] for p in CONFIRM_PARAMS}, ["job_id", "s3_key"]),
-            "responses": {
-                "200": json_body(ref("Confirmation"), "Upload confirmed"),
-                **api_errors(
-                    {
-                        400: "`missing_parameter`, `s3_key_mismatch`",
-                        404: "`job_not_found`, `upload_not_found` (the video is not in the bucket yet)",
-                        409: "`job_cancelled`",
-                        410: "`job_expired`: request a new upload URL",
-                        413: "`file_too_large`: the uploaded object is over the cap; it was deleted",
-                    }
-                ),
-            },
-        }
-    },
-    "/api/v1/analyze/{job_id}": {
-        "get": {
-            "operationId": "getJob",
-            "summary": "A job's status, progress, error and (once completed) result URLs",
-            "parameters": [JOB_ID_PATH],
-            "responses": {
-                "200": json_body(ref("Job"), "The job"),
-                **api_errors({404: "`job_not_found`"}),
-            },
-        }
-    },
-    "/api/v1/analyze/{job_id}/cancel": {
-        "post": {
-            "operationId": "cancelJob",
-            "summary": "Cancel a job whose processing has not started; a later upload for it is not analysed",
-            "parameters": [JOB_ID_PATH],
-            "responses": {
-                "200": json_body(ref("Job"), "The job, now cancelled"),
-                **api_errors({404: "`job_not_found`", 409: "`job_not_cancellable`: processing has started or ended"}),
-            },
-        }
-    },
-    "/api/v1/analyze": {
-        "post": {
-            "operationId": "analyzeUpload",
-            "summary": "Upload a video through the gateway (deprecated: use upload-url)",
-            "deprecated": True,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        },
-                        "encoding": {"file": {"contentType": ", ".join(SUPPORTED_TYPES)}},
-                    }
-                },
-            },
-            "responses": {
-                "200": json_body(
-                    ref("Job"),
-                    "The job, queued",
-                    headers={
-                        "Deprecation": {
-                            "description": "RFC 9745: when this endpoint was deprecated, as `@<unix time>`",
-                            "schema": {"type": "string", "example": "@1795478400"},
-                        },
-                        "Link": {
-                            "description": 'The successor: `</api/v1/analyze/upload-url>; rel="successor-version"`',
-                            "schema": {"type": "string"},
-                        },
-                    },
-                ),
-                **api_errors(
-                    {
-                        400: "`invalid_request`, `missing_parameter` (no `file` part), `unsupported_file_type`",
-                        413: "`file_too_large`: over the cap; nothing was stored",
-                    }
-                ),
-            },
-        }
-    },
-    "/healthz": {
-        "get": {
-            "operationId": "healthz",
-            "summary": "Liveness: the process answers",
-            **PUBLIC,
-            "responses": {"200": json_body(ref("Health"), "Alive")},
-        }
-    },
-    "/readyz": {
-        "get": {
-            "operationId": "readyz",
-            "summary": "Readiness: NATS and MinIO both answer",
-            **PUBLIC,
-            "responses": {"200": json_body(ref("Readiness"), "Ready"), "503": json_body(ref("Readiness"), "Not ready")},
-        }
-    },
-    "/api/v1/analyze/{job_id}/events": {
-        "get": {
-            "operationId": "streamJobEvents",
-            "summary": "The job's status and progress as server-sent events, until it ends",
-            "description": "Each change is an `event: job` whose data is the same JSON as GET /api/v1/analyze/{job_id}; "
-            "the stream closes after a final status (completed, failed, expired, cancelled). "
-            "Lines starting with ':' are heartbeats.",
-            "parameters": [JOB_ID_PATH],
-            "responses": {
-                "200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                **api_errors({404: "`job_not_found`"}),
-            },
-        }
-    },
-    "/metrics": {
-        "get": {
-            "operationId": "getMetrics",
-            "summary": "Prometheus metrics of the gateway (answers by route and status, latency)",
-            **PUBLIC,
-            "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}},
-        }
-    },
-    "/openapi.json": {
-        "get": {
-            "operationId": "getOpenApi",
-            "summary": "This document",
-            **PUBLIC,
-            "responses": {"200": json_body({"type": "object"}, "The OpenAPI document")},
-        }
-    },
-    "/docs": {
-        "get": {
-            "operationId": "getDocs",
-            "summary": "Interactive documentation (Swagger UI, served by the gateway itself)",
-            **PUBLIC,
-            "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
-        }
-    },
-    "/": {
-        "get": {
-            "operationId": "getWebPage",
-            "summary": "The upload page: pick a video, watch the job, play it with the skeletons drawn over it",
-            "description": "Its script and stylesheet are served under `/web/`. The page needs no key; its API "
-            "calls send the key typed into it, when the gateway has keys configured.",
-            **PUBLIC,
-            "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
-        }
-    },
-}
-
-#: The ``{code, message}`` pair of an error; Job.error repeats it inline because a 3.0 ``$ref`` cannot be nullable.
+REF_TEMPLATE = "#/components/schemas/{model}"
 DESCRIPTION = """Upload a dance video straight to the bucket, then get every dancer's pose in every frame.
 
 1. `POST /api/v1/analyze/upload-url` creates a job and a presigned PUT URL.
@@ -192,20 +35,158 @@ DESCRIPTION = """Upload a dance video straight to the bucket, then get every dan
 3. `POST /api/v1/analyze/confirm` (optional: the bucket event queues the job too).
 4. Poll `GET /api/v1/analyze/{job_id}` until the job is completed, failed, expired or cancelled.
 
-Every `/api/v1` call takes `Authorization: Bearer <API key>`. With no API keys configured the
-gateway runs open and accepts calls without a token. Errors are `{"error": {"code", "message"}}`."""
-
-OPENAPI: dict = {
-    "openapi": "3.0.3",
-    "info": {"title": "Dance Analysis API", "version": "1.0.0", "description": DESCRIPTION},
-    "security": [{"bearerAuth": []}],
-    "paths": PATHS,
-    "components": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key"}},
-        "headers": {
-            "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
-            "WWW-Authenticate": {"description": "The scheme to authenticate with", "schema": {"type": "string"}},
-        },
-        "schemas": SCHEMAS,
-    },
+Parameters go in the query string or, the same names, in a JSON object body (the body wins where
+both name one). Every `/api/v1` call takes `Authorization: Bearer <API key>`; with no API keys
+configured the gateway runs open and accepts calls without a token. Errors are
+`{"error": {"code", "message"}}`."""
+#: Answers every ``/api/v1`` operation may give: a missing or unknown key, an unreachable NATS or MinIO.
+API_ERRORS = (Unauthorized, StorageUnavailable, BrokerUnavailable)
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
+    503: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
 }
+TEXT_SCHEMAS = {"application/json": {"type": "object"}}
+
+
+def openapi_document(endpoints: Iterable[Endpoint], settings: Settings) -> dict[str, Any]:
+    """The whole document for these endpoints, with the limits ``settings`` configure."""
+    endpoints = list(endpoints)
+    components = _components(endpoints)
+    _apply_limits(components, settings)
+    paths: dict[str, dict] = {}
+    for endpoint in endpoints:
+        paths.setdefault(endpoint.openapi_path, {})[endpoint.method.lower()] = _operation(endpoint, components)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Dance Analysis API", "version": "1.0.0", "description": DESCRIPTION},
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key"}},
+            "headers": {
+                "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+                "WWW-Authenticate": {"description": "The scheme to authenticate with", "schema": {"type": "string"}},
+            },
+            "schemas": components,
+        },
+    }
+
+
+def _components(endpoints: list[Endpoint]) -> dict[str, Schema]:
+    """Every model's schema: parameters as the server reads them, answers as it writes them."""
+    models: dict[tuple[type[BaseModel], str], None] = {(Error, "serialization"): None}
+    for endpoint in endpoints:
+        if endpoint.params is not None:
+            models[(endpoint.params, "validation")] = None
+        if endpoint.body is not None:
+            models[(endpoint.body[1], "validation")] = None
+        for model in (endpoint.response, *endpoint.other_responses.values()):
+            if model is not None:
+                models[(model, "serialization")] = None
+    _, schema = models_json_schema(list(models), ref_template=REF_TEMPLATE)
+    return openapi_30_components(schema.get("$defs", {}))
+
+
+def _apply_limits(components: dict[str, Schema], settings: Settings) -> None:
+    """Limits that are settings, not code: the upload size cap."""
+    components["UploadUrlParams"]["properties"]["size"]["maximum"] = settings.max_upload_bytes
+
+
+def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": endpoint.operation_id, "summary": endpoint.summary}
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    if endpoint.deprecated:
+        operation["deprecated"] = True
+    if endpoint.public:
+        operation["security"] = []
+    if endpoint.params is not None:
+        params_schema = components[endpoint.params.__name__]
+        operation["parameters"] = _parameters(endpoint, params_schema)
+        if endpoint.json_body and any(p["in"] == "query" for p in operation["parameters"]):
+            operation["requestBody"] = _params_body(params_schema)
+    if endpoint.body is not None:
+        media_type, model = endpoint.body
+        content = {"schema": _ref(model), **({"encoding": dict(endpoint.body_encoding)} if endpoint.body_encoding else {})}
+        operation["requestBody"] = {"required": True, "content": {media_type: content}}
+    operation["responses"] = {**_success(endpoint), **_errors(endpoint)}
+    return operation
+
+
+def _parameters(endpoint: Endpoint, params_schema: Schema) -> list[dict[str, Any]]:
+    """Path parameters, then the query parameters (the JSON body may carry those instead)."""
+    required = set(params_schema.get("required", ()))
+    parameters = []
+    for name, schema in params_schema["properties"].items():
+        # A parameter is "none" by being left out: it is never null and has no null default.
+        schema = {key: value for key, value in schema.items() if key != "nullable" and (key, value) != ("default", None)}
+        description = schema.pop("description", "")
+        if name in endpoint.path_names:
+            parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+            continue
+        if name in required:
+            # Required, but from either place: OpenAPI cannot say "in the query or in the body".
+            description = f"{description} Required, here or in the JSON body.".strip()
+        parameters.append({"name": name, "in": "query", "required": False, "description": description, "schema": schema})
+    return parameters
+
+
+def _params_body(params_schema: Schema) -> dict[str, Any]:
+    """The query parameters again, as a JSON object body (the body wins on a clash); null is the same
+    as leaving a parameter out, so each one is nullable."""
+    properties = {name: {**schema, "nullable": True} for name, schema in params_schema["properties"].items()}
+    schema = {"type": "object", "properties": properties}
+    return {
+        "required": False,
+        "description": "The same parameters as a JSON object, instead of (or on top of) the query string.",
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _success(endpoint: Endpoint) -> dict[str, Any]:
+    media_type = endpoint.content_type or "application/json"
+    schema = _ref(endpoint.response) if endpoint.response else TEXT_SCHEMAS.get(media_type, {"type": "string"})
+    ok: dict[str, Any] = {"description": _first_line(endpoint.response) or endpoint.summary,
+                          "content": {media_type: {"schema": schema}}}
+    if endpoint.headers:
+        ok["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in endpoint.headers.items()}
+    if endpoint.links:
+        ok["links"] = dict(endpoint.links)
+    responses = {"200": ok}
+    for status, model in endpoint.other_responses.items():
+        responses[str(status)] = {"description": _first_line(model), "content": {"application/json": {"schema": _ref(model)}}}
+    return responses
+
+
+def _errors(endpoint: Endpoint) -> dict[str, Any]:
+    """One answer per status, listing the error codes behind it."""
+    raised: list[type[DanceError]] = []
+    if endpoint.params is not None and set(endpoint.params.model_fields) - endpoint.path_names:
+        raised += [MissingParameter, InvalidParameter] + ([InvalidRequest] if endpoint.json_body else [])
+    raised += endpoint.errors
+    if not endpoint.public:
+        raised += API_ERRORS
+    by_status: dict[int, dict[str, str]] = {}
+    for error in raised:
+        by_status.setdefault(status_of(error), {})[error.code] = _reason(error)
+    responses = {}
+    for status, reasons in sorted(by_status.items()):
+        lines = "\n".join(f"- `{code}`: {reason}" for code, reason in reasons.items())
+        responses[str(status)] = {"description": lines, "content": {"application/json": {"schema": _ref(Error)}}}
+        if status in ERROR_HEADERS:
+            responses[str(status)]["headers"] = ERROR_HEADERS[status]
+    return responses
+
+
+def _reason(error: type[DanceError]) -> str:
+    """``Raised when the job is gone.`` -> ``the job is gone``."""
+    return _first_line(error).removeprefix("Raised when ").removesuffix(".")
+
+
+def _first_line(thing: type | None) -> str:
+    return (thing.__doc__ or "").strip().splitlines()[0] if thing is not None and thing.__doc__ else ""
+
+
+def _ref(model: type[BaseModel]) -> Schema:
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+

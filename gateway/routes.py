@@ -9,39 +9,57 @@ from aiohttp import web
 
 from common.errors import (
     FileTooLarge,
-    InvalidParameter,
     JobCancelled,
     JobExpired,
     JobNotCancellable,
+    JobNotFound,
     KeyMismatch,
     ServiceUnavailable,
+    UnsupportedFileType,
+    UploadNotFound,
 )
-from common.jobs import CANCELLABLE_STATUSES, Job, JobStatus
-from common.settings import Settings
+from common.jobs import CANCELLABLE_STATUSES, JobStatus
+from common.jobs import Job as JobRecord
 from common.storage import storage_errors
 from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
 from gateway.auth import OWNER
-from gateway.job_access import load_job
+from gateway.endpoints import EndpointTable, model_response
+from gateway.job_access import JOB_PATH, load_job
 from gateway.job_view import job_view
-from gateway.params import read_params, require
+from gateway.models.health import Health, Readiness
+from gateway.models.jobs import Job, JobPath
+from gateway.models.uploads import (
+    Confirmation,
+    ConfirmParams,
+    UploadUrl,
+    UploadUrlParams,
+)
 from gateway.presign import presign_upload
 from gateway.uploads import DEFAULT_CONTENT_TYPE, check_video_type, safe_filename
 
 log = logging.getLogger(__name__)
-routes = web.RouteTableDef()
+routes = EndpointTable()
 
 UPLOAD_INSTRUCTIONS = "PUT the video file to upload_url, then call /analyze/confirm with job_id"
 
+#: Where the upload-url answer leads next; Swagger UI shows these and fuzzers follow them.
+UPLOAD_URL_LINKS = {
+    "ConfirmUpload": {
+        "operationId": "confirmUpload",
+        "parameters": {"query.job_id": "$response.body#/job_id", "query.s3_key": "$response.body#/s3_key"},
+    },
+    "GetJob": {"operationId": "getJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
+    "CancelJob": {"operationId": "cancelJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
+}
 
-async def create_job(request: web.Request, filename: str, content_type: str, size: int | None = None) -> Job:
-    """Validate an upload's name, type and size and record a job waiting for it."""
+
+async def create_job(request: web.Request, filename: str, content_type: str, size: int | None = None) -> JobRecord:
+    """Validate an upload's name and type and record a job waiting for it (``size`` is checked with the parameters)."""
     settings = request.app[SETTINGS]
     filename = safe_filename(filename)
     content_type = check_video_type(filename, content_type or DEFAULT_CONTENT_TYPE)
-    if size is not None:
-        check_size(size, settings)
     job_id = str(uuid.uuid4())
-    job = Job.new(
+    job = JobRecord.new(
         job_id, filename, content_type, f"uploads/{job_id}/{filename}", settings.upload_expiry_s,
         owner=request[OWNER], declared_size=size,
     )
@@ -50,66 +68,42 @@ async def create_job(request: web.Request, filename: str, content_type: str, siz
     return job
 
 
-def check_size(size: int, settings: Settings) -> None:
-    if size > settings.max_upload_bytes:
-        raise FileTooLarge(f"{size} bytes is over the limit of {settings.max_upload_bytes} bytes")
-
-
-def parse_size(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        size = int(raw)
-    except ValueError:
-        raise InvalidParameter(f"size must be a whole number of bytes, not {raw!r}") from None
-    if size < 1:
-        raise InvalidParameter("size must be at least 1 byte")
-    return size
-
-
-@routes.post("/api/v1/analyze/upload-url")
-async def create_upload_url(request: web.Request) -> web.Response:
+@routes.post(
+    "/api/v1/analyze/upload-url", "createUploadUrl", "Create a job and a presigned PUT URL for its video",
+    params=UploadUrlParams, response=UploadUrl, errors=(UnsupportedFileType, FileTooLarge), links=UPLOAD_URL_LINKS,
+)
+async def create_upload_url(request: web.Request, params: UploadUrlParams) -> UploadUrl:
     """Create a job and a presigned PUT URL for its video."""
     settings = request.app[SETTINGS]
-    params = await read_params(request)
-    job = await create_job(
-        request, require(params, "filename"), params.get("content_type", ""), parse_size(params.get("size"))
-    )
-    upload_url = presign_upload(settings, job.s3_key, content_length=job.declared_size)
-    return web.json_response(
-        {
-            "job_id": job.job_id,
-            "upload_url": upload_url,
-            "s3_key": job.s3_key,
-            "expires_in": settings.upload_expiry_s,
-            "instructions": UPLOAD_INSTRUCTIONS,
-        }
+    job = await create_job(request, params.filename, params.content_type, params.size)
+    return UploadUrl(
+        job_id=job.job_id,
+        upload_url=presign_upload(settings, job.s3_key, content_length=job.declared_size),
+        s3_key=job.s3_key,
+        expires_in=settings.upload_expiry_s,
+        instructions=UPLOAD_INSTRUCTIONS,
     )
 
 
-@routes.post("/api/v1/analyze/confirm")
-async def confirm_upload(request: web.Request) -> web.Response:
+@routes.post(
+    "/api/v1/analyze/confirm", "confirmUpload", "Confirm the upload; queues the job once (idempotent)",
+    params=ConfirmParams, response=Confirmation,
+    errors=(KeyMismatch, JobNotFound, UploadNotFound, JobCancelled, JobExpired, FileTooLarge),
+)
+async def confirm_upload(request: web.Request, params: ConfirmParams) -> Confirmation:
     """Acknowledge an upload: queue the job if the bucket event has not already; idempotent."""
-    params = await read_params(request)
-    job_id, s3_key = require(params, "job_id"), require(params, "s3_key")
-    job = await load_job(request, job_id)
-    if s3_key != job.s3_key:
-        raise KeyMismatch(f"s3_key {s3_key!r} is not the key of job {job_id}")
+    job = await load_job(request, params.job_id)
+    if params.s3_key != job.s3_key:
+        raise KeyMismatch(f"s3_key {params.s3_key!r} is not the key of job {params.job_id}")
     if job.status is JobStatus.AWAITING_UPLOAD:
-        job = await request.app[INTAKE].admit(job_id, via="confirm")
+        job = await request.app[INTAKE].admit(params.job_id, via="confirm")
     raise_if_refused(job)
-    return web.json_response(
-        {
-            "job_id": job.job_id,
-            "status": job.status.value,
-            "stage": job.stage.value,
-            "s3_key": job.s3_key,
-            "message": _confirm_message(job),
-        }
+    return Confirmation(
+        job_id=job.job_id, status=job.status, stage=job.stage, s3_key=job.s3_key, message=_confirm_message(job)
     )
 
 
-def raise_if_refused(job: Job) -> None:
+def raise_if_refused(job: JobRecord) -> None:
     """Confirming a job that will never run is an error, named after why."""
     if job.status is JobStatus.EXPIRED:
         raise JobExpired(f"job {job.job_id} expired before its upload arrived; request a new upload URL")
@@ -128,23 +122,30 @@ CONFIRM_MESSAGES = {
 }
 
 
-def _confirm_message(job: Job) -> str:
+def _confirm_message(job: JobRecord) -> str:
     return CONFIRM_MESSAGES.get(job.status, f"The job is {job.status.value}")
 
 
-@routes.get("/api/v1/analyze/{job_id}")
-async def get_job(request: web.Request) -> web.Response:
+@routes.get(
+    JOB_PATH, "getJob", "A job's status, progress, error and (once completed) result URLs",
+    params=JobPath, json_body=False, response=Job, errors=(JobNotFound,),
+)
+async def get_job(request: web.Request, params: JobPath) -> Job:
     """A job's status, progress, error and (once completed) result URLs."""
-    job = await load_job(request, request.match_info["job_id"])
-    return web.json_response(job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS]))
+    job = await load_job(request, params.job_id)
+    return job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS])
 
 
-@routes.post("/api/v1/analyze/{job_id}/cancel")
-async def cancel_job(request: web.Request) -> web.Response:
+@routes.post(
+    JOB_PATH + "/cancel", "cancelJob",
+    "Cancel a job whose processing has not started; a later upload for it is not analysed",
+    params=JobPath, json_body=False, response=Job, errors=(JobNotFound, JobNotCancellable),
+)
+async def cancel_job(request: web.Request, params: JobPath) -> Job:
     """Cancel a job that has not started processing; a later upload for it is not analysed."""
-    job = await load_job(request, request.match_info["job_id"])
+    job = await load_job(request, params.job_id)
 
-    def cancel(current: Job) -> Job | None:
+    def cancel(current: JobRecord) -> JobRecord | None:
         if current.status is JobStatus.CANCELLED:
             return None
         if current.status not in CANCELLABLE_STATUSES:
@@ -153,16 +154,19 @@ async def cancel_job(request: web.Request) -> web.Response:
 
     job = await request.app[JOBS].update(job.job_id, cancel)
     log.info("job %s cancelled", job.job_id)
-    return web.json_response(job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS]))
+    return job_view(job, request.app[PUBLIC_S3], request.app[SETTINGS])
 
 
-@routes.get("/healthz")
-async def healthz(request: web.Request) -> web.Response:
+@routes.get("/healthz", "healthz", "Liveness: the process answers", response=Health, public=True)
+async def healthz(request: web.Request) -> Health:
     """The process is alive."""
-    return web.json_response({"status": "ok"})
+    return Health()
 
 
-@routes.get("/readyz")
+@routes.get(
+    "/readyz", "readyz", "Readiness: NATS and MinIO both answer",
+    response=Readiness, other_responses={503: Readiness}, public=True,
+)
 async def readyz(request: web.Request) -> web.Response:
     """NATS and MinIO both answer."""
     s3, bucket = request.app[S3], request.app[SETTINGS].bucket
@@ -177,6 +181,5 @@ async def readyz(request: web.Request) -> web.Response:
 
     s3_ok = await asyncio.to_thread(bucket_reachable)
     ready = nats_ok and s3_ok
-    return web.json_response(
-        {"status": "ready" if ready else "unavailable", "nats": nats_ok, "s3": s3_ok}, status=200 if ready else 503
-    )
+    readiness = Readiness(status="ready" if ready else "unavailable", nats=nats_ok, s3=s3_ok)
+    return model_response(readiness, status=200 if ready else 503)

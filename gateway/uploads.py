@@ -23,14 +23,42 @@ UNSAFE_IN_URLS = re.compile(r"[\s&?#%+=]+")
 MAX_FILENAME_BYTES = 200
 
 
-def check_video_type(filename: str, content_type: str) -> str:
-    """The normalised content type; raises ``UnsupportedFileType`` when type or extension do not fit."""
+def extension_pattern() -> str:
+    """A regex for a name ending in an accepted extension, in any letter case (JSON Schema has no
+    ``(?i)``: ``[mM][pP]4``), trailing whitespace allowed as it is stripped."""
+    extensions = sorted({extension.lstrip(".") for extensions in SUPPORTED_TYPES.values() for extension in extensions})
+    any_case = ["".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else ch for ch in ext) for ext in extensions]
+    return rf"\.({'|'.join(any_case)})\s*$"
+
+
+#: Also the ``pattern`` of ``filename`` in the OpenAPI document, so both say the same.
+SUPPORTED_NAME = re.compile(extension_pattern())
+
+
+def check_extension(filename: str) -> str:
+    """The filename, if something usable is left of it (``InvalidRequest`` otherwise) and it ends in a
+    supported extension (``UnsupportedFileType`` otherwise)."""
+    safe_filename(filename)
+    if not SUPPORTED_NAME.search(filename):
+        extensions = ", ".join(sorted({ext for exts in SUPPORTED_TYPES.values() for ext in exts}))
+        raise UnsupportedFileType(f"filename {filename!r} does not end in a video extension: use one of {extensions}")
+    return filename
+
+
+def check_content_type(content_type: str) -> str:
+    """The type without parameters, in lower case; raises ``UnsupportedFileType`` unless it is a video type we take."""
     normalised = content_type.split(";")[0].strip().lower()
-    extensions = SUPPORTED_TYPES.get(normalised)
-    if extensions is None:
+    if normalised not in SUPPORTED_TYPES:
         raise UnsupportedFileType(
             f"unsupported file type {content_type!r}: use MP4 (video/mp4), MOV (video/quicktime) or AVI (video/x-msvideo)"
         )
+    return normalised
+
+
+def check_video_type(filename: str, content_type: str) -> str:
+    """The normalised content type; raises ``UnsupportedFileType`` when type or extension do not fit."""
+    normalised = check_content_type(content_type)
+    extensions = SUPPORTED_TYPES[normalised]
     extension = PurePosixPath(filename).suffix.lower()
     if extension not in extensions:
         raise UnsupportedFileType(

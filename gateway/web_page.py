@@ -5,9 +5,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.endpoints import EndpointTable
 from gateway.static_files import StaticFolder
 
-web_routes = web.RouteTableDef()
+web_routes = EndpointTable()
 
 WEB_DIR = Path(__file__).with_name("web")
 PAGE_FILE = "index.html"
@@ -30,13 +31,18 @@ SECURITY_HEADERS = {
 WEB_FILES = StaticFolder(WEB_DIR, frozenset({".html", ".js", ".css"}), SECURITY_HEADERS)
 
 
-@web_routes.get("/")
+@web_routes.get(
+    "/", "getWebPage", "The upload page: pick a video, watch the job, play it with the skeletons drawn over it",
+    description="Its script and stylesheet are served under `/web/`. The page needs no key; its API "
+    "calls send the key typed into it, when the gateway has keys configured.",
+    content_type="text/html", public=True,
+)
 async def web_page(request: web.Request) -> web.FileResponse:
     """The page: pick or drop a video, watch the job, then play it with the skeletons drawn over it."""
     return WEB_FILES.response(PAGE_FILE, {"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
 
-@web_routes.get(ASSETS_ROUTE)
+@web_routes.plain.get(ASSETS_ROUTE)
 async def web_asset(request: web.Request) -> web.FileResponse:
     """The page's script or stylesheet, looked up by exact name so no path can leave the folder."""
     name = request.match_info["name"]

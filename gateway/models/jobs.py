@@ -1,0 +1,63 @@
+"""A job as the API shows it (``GET /api/v1/analyze/{job_id}``, cancel, the legacy upload, events)."""
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from common.jobs import JobStatus, Stage
+from gateway.models.base import ResponseBody
+from gateway.models.errors import ErrorDetail
+from gateway.models.fields import JobId, S3Key, Timestamp
+
+
+class JobPath(BaseModel):
+    """The job a path such as ``/api/v1/analyze/{job_id}`` names."""
+
+    job_id: JobId
+
+
+class JobResult(ResponseBody):
+    """Outputs of a completed job; URLs are signed afresh on every read."""
+
+    poses_url: str = Field(description="Presigned download URL of poses.json", json_schema_extra={"format": "uri"})
+    poses_key: str
+    overlay_url: str | None = Field(
+        description="Presigned download URL of the skeleton overlay video (H.264 MP4)", json_schema_extra={"format": "uri"}
+    )
+    overlay_key: str | None
+    frames: int = Field(ge=0)
+    people_max: int = Field(ge=0)
+    tracks: int = Field(ge=0, description="Distinct dancers (track ids) seen")
+
+
+class Job(ResponseBody):
+    """A job: its status and progress, why it failed, and once completed where its results are."""
+
+    job_id: JobId
+    status: JobStatus
+    stage: Stage
+    progress: float = Field(ge=0, le=1)
+    s3_key: S3Key
+    created_at: Timestamp
+    updated_at: Timestamp
+    error: ErrorDetail | None = Field(description="Why the job failed, or null")
+    result: JobResult | None = Field(description="Outputs of a completed job, or null")
+    warnings: list[str]
+
+
+class JobEvent(ResponseBody):
+    """One server-sent event of ``/events``: the job, as GET returns it, on every change."""
+
+    event: Literal["job"] = "job"
+    id: str = Field(description="The job's updated_at")
+    data: str = Field(description="The job as JSON, the same object GET /api/v1/analyze/{job_id} returns")
+
+    @classmethod
+    def of(cls, job: Job) -> JobEvent:
+        return cls(id=job.updated_at.isoformat(), data=json.dumps(job.model_dump(mode="json")))
+
+    def encode(self) -> bytes:
+        """The event in the ``text/event-stream`` wire format."""
+        return f"event: {self.event}\nid: {self.id}\ndata: {self.data}\n\n".encode()
