@@ -29,7 +29,7 @@ def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
     dot = (u * v).sum(axis=-1)
     angle = np.degrees(np.arctan2(np.abs(cross), dot))
-    degenerate = (np.hypot(*np.moveaxis(u, -1, 0)) == 0) | (np.hypot(*np.moveaxis(v, -1, 0)) == 0)
+    degenerate = np.all(u == 0, axis=-1) | np.all(v == 0, axis=-1)
     return np.where(degenerate, np.nan, angle)
 
 

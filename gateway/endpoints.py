@@ -71,6 +71,11 @@ class Endpoint:
         """The parameters the path carries: ``{job_id}``."""
         return set(re.findall(r"{(\w+)[:}]", self.path))
 
+    @property
+    def query_names(self) -> set[str]:
+        """The parameters that come from the query string (or the JSON body)."""
+        return set(self.params.model_fields) - self.path_names if self.params is not None else set()
+
     def wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """The aiohttp handler: parameters parsed into ``params``, a returned model rendered as JSON."""
 

@@ -103,7 +103,7 @@ def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, A
     if endpoint.params is not None:
         params_schema = components[endpoint.params.__name__]
         operation["parameters"] = _parameters(endpoint, params_schema)
-        if endpoint.json_body and any(p["in"] == "query" for p in operation["parameters"]):
+        if endpoint.json_body and endpoint.query_names:
             operation["requestBody"] = _params_body(params_schema)
     if endpoint.body is not None:
         media_type, model = endpoint.body
@@ -161,7 +161,7 @@ def _success(endpoint: Endpoint) -> dict[str, Any]:
 def _errors(endpoint: Endpoint) -> dict[str, Any]:
     """One answer per status, listing the error codes behind it."""
     raised: list[type[DanceError]] = []
-    if endpoint.params is not None and set(endpoint.params.model_fields) - endpoint.path_names:
+    if endpoint.query_names:
         raised += [MissingParameter, InvalidParameter] + ([InvalidRequest] if endpoint.json_body else [])
     raised += endpoint.errors
     if not endpoint.public:
@@ -184,7 +184,8 @@ def _reason(error: type[DanceError]) -> str:
 
 
 def _first_line(thing: type | None) -> str:
-    return (thing.__doc__ or "").strip().splitlines()[0] if thing is not None and thing.__doc__ else ""
+    doc = (thing.__doc__ or "").strip() if thing is not None else ""
+    return doc.splitlines()[0] if doc else ""
 
 
 def _ref(model: type[BaseModel]) -> Schema:

@@ -39,10 +39,11 @@ async def read_params(
 
 def _single_values(query: MultiMapping[str]) -> dict[str, str]:
     """The query string as a dict; a parameter given twice is ambiguous, so it is refused."""
-    for name in query:
-        if len(query.getall(name)) > 1:
-            raise InvalidParameter(f"parameter '{name}' is given {len(query.getall(name))} times; give it once")
-    return dict(query)
+    single = dict(query)
+    if len(single) < len(query):
+        name = next(name for name in single if len(query.getall(name)) > 1)
+        raise InvalidParameter(f"parameter '{name}' is given {len(query.getall(name))} times; give it once")
+    return single
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:

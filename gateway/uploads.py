@@ -23,11 +23,17 @@ UNSAFE_IN_URLS = re.compile(r"[\s&?#%+=]+")
 MAX_FILENAME_BYTES = 200
 
 
+#: Every extension some supported type takes, sorted.
+SUPPORTED_EXTENSIONS = tuple(sorted({extension for extensions in SUPPORTED_TYPES.values() for extension in extensions}))
+
+
 def extension_pattern() -> str:
     """A regex for a name ending in an accepted extension, in any letter case (JSON Schema has no
     ``(?i)``: ``[mM][pP]4``), trailing whitespace allowed as it is stripped."""
-    extensions = sorted({extension.lstrip(".") for extensions in SUPPORTED_TYPES.values() for extension in extensions})
-    any_case = ["".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else ch for ch in ext) for ext in extensions]
+    any_case = [
+        "".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else ch for ch in ext.lstrip("."))
+        for ext in SUPPORTED_EXTENSIONS
+    ]
     return rf"\.({'|'.join(any_case)})\s*$"
 
 
@@ -40,8 +46,9 @@ def check_extension(filename: str) -> str:
     supported extension (``UnsupportedFileType`` otherwise)."""
     safe_filename(filename)
     if not SUPPORTED_NAME.search(filename):
-        extensions = ", ".join(sorted({ext for exts in SUPPORTED_TYPES.values() for ext in exts}))
-        raise UnsupportedFileType(f"filename {filename!r} does not end in a video extension: use one of {extensions}")
+        raise UnsupportedFileType(
+            f"filename {filename!r} does not end in a video extension: use one of {', '.join(SUPPORTED_EXTENSIONS)}"
+        )
     return filename
 
 

@@ -1,8 +1,9 @@
 """Creating an upload and confirming it: ``upload-url``, ``confirm`` and the deprecated multipart upload.
 
-The schemas state the type and extension rules for documentation; ``gateway/uploads.py`` enforces
-them with their own error code (``unsupported_file_type``), and the size cap comes from the settings
-(413 ``file_too_large``), so these models check only presence and kind.
+Each value is checked as it is read, wherever it came from: the name's extension and the content
+type with the rules of ``gateway/uploads.py`` (``unsupported_file_type``), the size against the
+configured cap (413 ``file_too_large``). Whether extension and type fit each other spans two
+parameters, so ``create_job`` checks it once both are known.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from common.jobs import JobStatus, Stage
 from common.errors import FileTooLarge
+from common.jobs import JobStatus, Stage
 from gateway.models.base import ResponseBody
 from gateway.models.fields import (
     EXAMPLE_JOB_ID,
