@@ -1,0 +1,224 @@
+"""Assemble ``analysis.json`` from the poses document and the music beats: every measure, per dancer
+and for the group. The document's fields are described in the README and the OpenAPI schema
+``Analysis`` (gateway/models/analysis.py); ``DEFINITIONS`` travels inside each document.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from choreo.angles import JOINT_PAIRS, joint_angles
+from choreo.beat_alignment import BeatAlignment, align_beats
+from choreo.energy import energy
+from choreo.kinematic_beats import kinematic_beats
+from choreo.music import MusicBeats
+from choreo.pose_similarity import normalise_poses, oks
+from choreo.signals import TrackSeries, frame_rate, nanmean, resample, tracks_from_frames
+from choreo.synchrony import MAX_LAG_S, envelope_lag, group_synchrony
+from choreo.tempo import NO_TEMPO, Tempo, spectral_tempo
+
+VERSION = 1
+#: A track shorter than this is a passer-by or a detection glitch, not a dancer.
+MIN_DANCER_S = 1.0
+
+DEFINITIONS = {
+    "signals": "Keypoints under 0.3 confidence dropped, gaps up to 5 frames interpolated, lengths in torso "
+    "lengths (shoulder midpoint to hip midpoint), times from each frame's timestamp.",
+    "speed_envelope": "Mean joint speed per frame, torso lengths per second.",
+    "tempo": "Peak of the magnitude spectrum of the speed envelope (2 s moving average removed, Hann window, "
+    "zero-padded) between 60 and 180 BPM; confidence: the share of the band's power at that peak (0..1).",
+    "music": "Beats from librosa.beat.beat_track on the video's own audio track (mono, 22050 Hz); "
+    "music_bpm = 60 / mean inter-beat interval.",
+    "kinematic_beats": "Local minima of the speed envelope smoothed with a 0.08 s Gaussian (moments the "
+    "movement stops), AIST++ (Li et al. 2021) and Bailando (Siyao et al. 2022).",
+    "beat_alignment": "Beat Align Score, sigma 50 ms: music_to_motion = mean over music beats of "
+    "exp(-d^2/2 sigma^2), d = distance to the nearest kinematic beat (Bailando); motion_to_music = the same over "
+    "kinematic beats (AIST++); score = their harmonic mean; chance = the score with the kinematic beats shifted "
+    "at random within one beat; offsets = kinematic beat minus music beat, negative when the movement is early.",
+    "energy": "Mean squared joint speed, (torso lengths per second)^2, averaged over 1 s windows of the video's clock.",
+    "joint_angles": "2-D angles in the image plane, degrees, at elbows (shoulder-elbow-wrist), shoulders "
+    "(hip-shoulder-elbow), hips (shoulder-hip-knee) and knees (hip-knee-ankle); null where a keypoint is missing.",
+    "range_of_motion": "min, max, 5th and 95th percentile of each joint angle, degrees.",
+    "symmetry": "Mean |left - right| joint angle per joint pair, degrees (0: both sides alike).",
+    "synchrony": "Pairs: peak normalised cross-correlation of speed envelopes within +-0.5 s (or half a beat), "
+    "its lag and who moves first; pose_similarity: mean COCO OKS of torso-normalised poses. Group: Kuramoto order "
+    "parameter R of the envelopes' Hilbert phases around the tempo (Richardson et al. 2012); chance = 1/sqrt(N).",
+}
+
+
+def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats | None) -> dict[str, Any]:
+    """The analysis document for a poses document (poses.json, parsed) and the music beats (None
+    when the video has no audio track)."""
+    frames = poses["frames"]
+    dancers = [t for t in tracks_from_frames(frames) if t.duration_s >= MIN_DANCER_S]
+    times = np.array([float(f["t"]) for f in frames])
+    rate = frame_rate(times)
+    grid = np.arange(times[0], times[-1] + 0.5 / rate, 1 / rate) if len(times) else np.array([])
+    envelopes = np.array([resample(d.t, d.speed_envelope, grid) for d in dancers]).reshape(len(dancers), len(grid))
+    group = nanmean(envelopes, axis=0) if len(dancers) else np.full(len(grid), np.nan)
+    motion = _tempo(group, rate)
+    music_beats = music.beats if music is not None else np.array([])
+    group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
+    return {
+        "version": VERSION,
+        "job_id": poses.get("job_id"),
+        "video": poses.get("video"),
+        "definitions": DEFINITIONS,
+        "tempo": {
+            "motion_bpm": _round(motion.bpm, 2),
+            "motion_confidence": _round(motion.confidence, 4),
+            "music_bpm": _round(music.bpm, 2) if music else None,
+            "music_confidence": _round(music.confidence, 4) if music and music.bpm else None,
+        },
+        "music": {"has_audio": has_audio, "beats": _times(music_beats) if has_audio else None},
+        "kinematic_beats": _times(group_beats),
+        "beat_alignment": _alignment(music_beats, group_beats, _span(grid, group)),
+        "dancers": [_dancer(d, grid, envelope, rate, music_beats) for d, envelope in zip(dancers, envelopes)],
+        "synchrony": _synchrony(dancers, envelopes, rate, motion.bpm or (music.bpm if music else None)),
+    }
+
+
+def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The few figures the job's result carries."""
+    alignment = report["beat_alignment"]
+    synchrony = report["synchrony"]
+    return {
+        "motion_bpm": report["tempo"]["motion_bpm"],
+        "music_bpm": report["tempo"]["music_bpm"],
+        "beat_alignment": (
+            {"score": alignment["score"], "mean_offset_ms": alignment["mean_offset_ms"]} if alignment else None
+        ),
+        "dancers": len(report["dancers"]),
+        "synchrony": {"R": synchrony["group"]["R"]} if synchrony and synchrony["group"] else None,
+    }
+
+
+def _tempo(envelope: np.ndarray, rate: float) -> Tempo:
+    """Tempo over the stretch where the envelope is measured (short gaps filled)."""
+    valid = np.flatnonzero(~np.isnan(envelope))
+    if len(valid) < 2:
+        return NO_TEMPO
+    stretch = envelope[valid[0] : valid[-1] + 1]
+    index = np.arange(len(stretch))
+    known = ~np.isnan(stretch)
+    return spectral_tempo(np.interp(index, index[known], stretch[known]), rate)
+
+
+def _span(grid: np.ndarray, envelope: np.ndarray) -> tuple[float, float] | None:
+    valid = np.flatnonzero(~np.isnan(envelope))
+    return (float(grid[valid[0]]), float(grid[valid[-1]])) if len(valid) else None
+
+
+def _alignment(music_beats: np.ndarray, motion_beats: np.ndarray, span: tuple[float, float] | None) -> dict | None:
+    """Beat alignment over the music beats that fall while the movement is measured."""
+    if span is None or len(motion_beats) == 0:
+        return None
+    beats = music_beats[(music_beats >= span[0]) & (music_beats <= span[1])]
+    if len(beats) == 0:
+        return None
+    result: BeatAlignment = align_beats(beats, motion_beats)
+    return {
+        "score": _round(result.score, 4),
+        "music_to_motion": _round(result.music_to_motion, 4),
+        "motion_to_music": _round(result.motion_to_music, 4),
+        "chance": _round(result.chance, 4),
+        "score_above_chance": _round(result.score_above_chance, 4),
+        "mean_offset_ms": _round(result.mean_offset_ms, 1),
+        "median_offset_ms": _round(result.median_offset_ms, 1),
+        "per_beat": [{"t": _round(t, 3), "offset_ms": _round(o, 1)} for t, o in zip(beats, result.offsets_ms)],
+    }
+
+
+def _dancer(
+    dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music_beats: np.ndarray
+) -> dict[str, Any]:
+    tempo = _tempo(envelope, rate)
+    beats = kinematic_beats(grid, envelope, rate)
+    angles = joint_angles(dancer.keypoints)
+    moves = energy(dancer.t, dancer.joint_speeds)
+    return {
+        "track_id": dancer.track_id,
+        "first_t": _round(dancer.first_t, 3),
+        "last_t": _round(dancer.last_t, 3),
+        "motion_bpm": _round(tempo.bpm, 2),
+        "motion_confidence": _round(tempo.confidence, 4),
+        "kinematic_beats": _times(beats),
+        "energy": {
+            "mean": _round(moves.mean, 4),
+            "peak": _round(moves.peak, 4),
+            "start_s": moves.start_s,
+            "window_s": moves.window_s,
+            "series": [_round(v, 4) for v in moves.series],
+        },
+        "t": _times(dancer.t),
+        "joint_angles": {name: [_round(a, 1) for a in series] for name, series in angles.items()},
+        "range_of_motion": {name: _range(series) for name, series in angles.items()},
+        "symmetry": {f"{left.removeprefix('left_')}": _round(_mean_abs(angles[left] - angles[right]), 1)
+                     for left, right in JOINT_PAIRS},
+        "beat_alignment": _alignment(music_beats, beats, (dancer.first_t, dancer.last_t)),
+    }
+
+
+def _range(angles: np.ndarray) -> dict[str, float | None]:
+    known = angles[~np.isnan(angles)]
+    if len(known) == 0:
+        return {"min": None, "max": None, "p5": None, "p95": None}
+    p5, p95 = np.percentile(known, [5, 95])
+    return {"min": _round(known.min(), 1), "max": _round(known.max(), 1), "p5": _round(p5, 1), "p95": _round(p95, 1)}
+
+
+def _mean_abs(values: np.ndarray) -> float | None:
+    known = values[~np.isnan(values)]
+    return float(np.abs(known).mean()) if len(known) else None
+
+
+def _synchrony(
+    dancers: Sequence[TrackSeries], envelopes: np.ndarray, rate: float, bpm: float | None
+) -> dict[str, Any] | None:
+    max_lag_s = min(MAX_LAG_S, 30 / bpm) if bpm else MAX_LAG_S  # half a beat
+    pairs = []
+    for (i, a), (j, b) in itertools.combinations(enumerate(dancers), 2):
+        lag = envelope_lag(envelopes[i], envelopes[j], rate, max_lag_s)
+        if lag is None:
+            continue
+        leader = None if lag.samples == 0 else (a.track_id if lag.samples > 0 else b.track_id)
+        pairs.append({
+            "track_ids": [a.track_id, b.track_id],
+            "score": _round(lag.score, 4),
+            "lag_s": _round(abs(lag.samples) / rate, 3),
+            "leader_track_id": leader,
+            "pose_similarity": _round(_pose_similarity(a, b), 4),
+        })
+    if not pairs:
+        return None
+    group = group_synchrony(envelopes, rate, bpm)
+    return {
+        "pairs": pairs,
+        "group": {"R": _round(group.R, 4), "chance": _round(group.chance, 4)} if group else None,
+    }
+
+
+def _pose_similarity(a: TrackSeries, b: TrackSeries) -> float | None:
+    _, in_a, in_b = np.intersect1d(a.t, b.t, return_indices=True)
+    if len(in_a) == 0:
+        return None
+    pose_a = normalise_poses(a.keypoints[in_a], a.torso_length[in_a])
+    pose_b = normalise_poses(b.keypoints[in_b], b.torso_length[in_b])
+    per_frame = oks(pose_a, pose_b)
+    known = per_frame[~np.isnan(per_frame)]
+    return float(known.mean()) if len(known) else None
+
+
+def _times(values: np.ndarray) -> list[float]:
+    return [round(float(v), 3) for v in values]
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    """JSON-safe: NaN and None become null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)

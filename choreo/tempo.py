@@ -1,0 +1,99 @@
+"""Tempo of a rhythmic signal from its spectrum: the movement's BPM, and the share of rhythm at it.
+
+Method (see ``../shared/docs/analysis-notes.md``): remove a ``DETREND_S`` moving average, apply a
+Hann window, zero-pad ``ZERO_PAD`` times, take the magnitude spectrum and its peak between
+``MIN_BPM`` and ``MAX_BPM`` (refined between bins by a parabola through the peak and its
+neighbours). Plain autocorrelation is not used: it halves or doubles the tempo (octave errors).
+
+Confidence, 0..1: the share of the band's spectral power within ``max(main lobe, PEAK_WIDTH)`` of
+the peak, rescaled so that a flat spectrum (white noise) scores 0: (share - w) / (1 - w), w the
+window's share of the band. A steady beat puts nearly all the power there and scores near 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.signal.windows import hann
+
+MIN_BPM = 60.0
+MAX_BPM = 180.0
+DETREND_S = 2.0
+ZERO_PAD = 16
+#: Relative half-width around the peak counted as "at the tempo" for the confidence.
+PEAK_WIDTH = 0.04
+#: Shortest signal worth a tempo: three beats at the slowest tempo.
+MIN_DURATION_S = 3 * 60 / MIN_BPM
+
+
+@dataclass(frozen=True)
+class Tempo:
+    bpm: float | None
+    confidence: float
+
+
+NO_TEMPO = Tempo(bpm=None, confidence=0.0)
+
+
+def spectral_tempo(signal: np.ndarray, rate: float, min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM) -> Tempo:
+    """Tempo of ``signal`` sampled evenly at ``rate`` Hz (no NaN); ``NO_TEMPO`` when too short or flat."""
+    spectrum, bpm_axis, band = _spectrum(signal, rate, min_bpm, max_bpm)
+    if spectrum is None or not spectrum[band].any():
+        return NO_TEMPO
+    peak = int(np.flatnonzero(band)[np.argmax(spectrum[band])])
+    bpm = _refine(spectrum, bpm_axis, peak)
+    return Tempo(bpm=bpm, confidence=_share_at(spectrum, bpm_axis, band, bpm, len(signal), rate))
+
+
+def tempo_confidence(signal: np.ndarray, rate: float, bpm: float) -> float:
+    """Share of ``signal``'s rhythmic power (60-180 BPM) at ``bpm``: the confidence of a tempo found
+    another way (the music's, from librosa's beat tracker)."""
+    spectrum, bpm_axis, band = _spectrum(signal, rate, MIN_BPM, MAX_BPM)
+    if spectrum is None or not spectrum[band].any():
+        return 0.0
+    return _share_at(spectrum, bpm_axis, band, _in_band(bpm), len(signal), rate)
+
+
+def _spectrum(
+    signal: np.ndarray, rate: float, min_bpm: float, max_bpm: float
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    signal = np.asarray(signal, float)
+    if len(signal) < MIN_DURATION_S * rate or np.isnan(signal).any():
+        return None, np.array([]), np.array([], bool)
+    detrended = signal - uniform_filter1d(signal, size=max(int(round(DETREND_S * rate)), 1), mode="nearest")
+    windowed = detrended * hann(len(signal), sym=False)
+    size = 1 << int(np.ceil(np.log2(len(signal) * ZERO_PAD)))
+    spectrum = np.abs(np.fft.rfft(windowed, size))
+    bpm_axis = np.fft.rfftfreq(size, 1 / rate) * 60
+    return spectrum, bpm_axis, (bpm_axis >= min_bpm) & (bpm_axis <= max_bpm)
+
+
+def _refine(spectrum: np.ndarray, bpm_axis: np.ndarray, peak: int) -> float:
+    """The peak's position between bins: vertex of the parabola through it and its neighbours."""
+    if 0 < peak < len(spectrum) - 1:
+        left, centre, right = spectrum[peak - 1 : peak + 2]
+        curvature = left - 2 * centre + right
+        if curvature < 0:
+            shift = 0.5 * (left - right) / curvature
+            return float(bpm_axis[peak] + shift * (bpm_axis[1] - bpm_axis[0]))
+    return float(bpm_axis[peak])
+
+
+def _share_at(spectrum: np.ndarray, bpm_axis: np.ndarray, band: np.ndarray, bpm: float, samples: int, rate: float) -> float:
+    main_lobe_bpm = 2 * rate / samples * 60  # Hann: +-2 bins of the unpadded spectrum
+    width = max(main_lobe_bpm, PEAK_WIDTH * bpm)
+    power = spectrum**2
+    near = band & (np.abs(bpm_axis - bpm) <= width)
+    share = power[near].sum() / power[band].sum()
+    flat_share = near.sum() / band.sum()
+    return float(np.clip((share - flat_share) / (1 - flat_share), 0.0, 1.0)) if flat_share < 1 else 0.0
+
+
+def _in_band(bpm: float) -> float:
+    """``bpm`` doubled or halved into the 60-180 band (a tempo's octaves share its beats)."""
+    while bpm < MIN_BPM:
+        bpm *= 2
+    while bpm > MAX_BPM:
+        bpm /= 2
+    return bpm

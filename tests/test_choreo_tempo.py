@@ -1,0 +1,66 @@
+"""Tempo of movement from the speed-envelope spectrum, and kinematic beats, on bouncing dancers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from choreo.kinematic_beats import kinematic_beats
+from choreo.signals import frame_rate, tracks_from_frames
+from choreo.tempo import spectral_tempo
+from tests.dance_series import bouncing_dancer, frames_of
+
+
+def envelope_of(t: np.ndarray, dancer: np.ndarray) -> np.ndarray:
+    (track,) = tracks_from_frames(frames_of(t, dancer))
+    return track.speed_envelope
+
+
+@pytest.mark.parametrize("fps", [25, 30])
+@pytest.mark.parametrize("bpm", [120, 108, 180])
+def test_a_dancer_bouncing_once_per_beat_gives_that_tempo(fps, bpm):
+    t = np.arange(0, 10, 1 / fps)
+    tempo = spectral_tempo(envelope_of(t, bouncing_dancer(t, 60 / bpm, noise_px=0.5)), fps)
+    assert tempo.bpm == pytest.approx(bpm, abs=1.0)
+    assert tempo.confidence > 0.8
+
+
+def test_a_slow_tempo_is_not_doubled_nor_a_fast_one_halved():
+    # Autocorrelation-based estimators jump an octave here; the spectrum's peak does not.
+    t = np.arange(0, 12, 1 / 30)
+    assert spectral_tempo(envelope_of(t, bouncing_dancer(t, 1.0)), 30).bpm == pytest.approx(60, abs=1.0)
+    assert spectral_tempo(envelope_of(t, bouncing_dancer(t, 60 / 144)), 30).bpm == pytest.approx(144, abs=1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_movement_without_a_beat_has_low_confidence(seed):
+    noise = np.random.default_rng(seed).normal(1.0, 0.3, 900)  # 30 s at 30 fps
+    assert spectral_tempo(noise, 30).confidence < 0.3
+
+
+def test_too_short_or_flat_movement_has_no_tempo():
+    assert spectral_tempo(np.ones(300), 30).bpm is None
+    assert spectral_tempo(np.random.default_rng(0).random(60), 30).bpm is None
+
+
+def test_kinematic_beats_fall_where_the_bounce_stops():
+    t = np.arange(0, 10, 1 / 30)
+    beats = kinematic_beats(t, envelope_of(t, bouncing_dancer(t, 0.5, phase_s=0.1)), 30)
+    expected = np.arange(0.6, 9.5, 0.5)
+    inner = beats[(beats > 0.4) & (beats < 9.5)]
+    assert len(inner) == len(expected)
+    assert np.abs(inner - expected).max() < 1 / 30
+
+
+def test_a_flat_minimum_two_frames_long_is_one_beat():
+    envelope = np.array([5, 4, 3, 2, 1, 1, 2, 3, 4, 5, 4, 3, 2, 1, 1, 2, 3, 4, 5], float)
+    grid = np.arange(len(envelope)) / 30
+    beats = kinematic_beats(grid, np.repeat(envelope, 1), 30)
+    assert len(beats) == 2
+
+
+def test_no_beat_is_reported_where_the_dancer_is_not_measured():
+    t = np.arange(0, 6, 1 / 30)
+    envelope = envelope_of(t, bouncing_dancer(t, 0.5))
+    envelope[60:120] = np.nan
+    beats = kinematic_beats(t, envelope, frame_rate(t))
+    assert not np.any((beats > 2.05) & (beats < 3.95))
