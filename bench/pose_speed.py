@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from common.settings import Settings
-from pose_worker.analysis import AnalysisOptions, analyze_video
+from pose_worker.pose_estimation import PoseOptions, estimate_poses
 from pose_worker.model import PoseModel
 from pose_worker.video import VideoReader
 from tests.clips import make_clip
@@ -42,7 +42,7 @@ def inference_only_fps(model: PoseModel, frame: np.ndarray, runs: int) -> float:
 def end_to_end_fps(model: PoseModel, clip: Path, overlay: bool) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        summary = analyze_video(clip, Path(out), "bench", model, lambda _: None, options=AnalysisOptions(overlay=overlay))
+        summary = estimate_poses(clip, Path(out), "bench", model, lambda _: None, options=PoseOptions(overlay=overlay))
         return summary.frames / (time.perf_counter() - started), summary.frames
 
 

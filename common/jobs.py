@@ -50,6 +50,8 @@ class Stage(str, enum.Enum):
 
     UPLOAD = "upload"
     POSE_ESTIMATION = "pose-estimation"
+    #: Tempo, beats, energy, angles and synchrony from the poses (choreo/), after pose estimation.
+    DANCE_ANALYSIS = "dance-analysis"
     DONE = "done"
 
 
@@ -74,6 +76,25 @@ class UploadRecord(BaseModel):
     etag: str | None
 
 
+class BeatAlignmentSummary(BaseModel):
+    score: float | None
+    mean_offset_ms: float | None
+
+
+class SynchronySummary(BaseModel):
+    R: float | None
+
+
+class DanceSummary(BaseModel):
+    """The headline figures of analysis.json (``choreo.report.summary_of``)."""
+
+    motion_bpm: float | None
+    music_bpm: float | None
+    beat_alignment: BeatAlignmentSummary | None
+    dancers: int
+    synchrony: SynchronySummary | None
+
+
 class JobResult(BaseModel):
     """Object keys of a finished job's outputs; the gateway turns them into download URLs."""
 
@@ -83,6 +104,9 @@ class JobResult(BaseModel):
     people_max: int
     #: Distinct dancers (track ids) seen over the whole video.
     tracks: int = 0
+    #: None when the dance analysis was switched off or failed (the job's warnings say why).
+    analysis_key: str | None = None
+    summary: DanceSummary | None = None
 
 
 def utc_now() -> datetime:

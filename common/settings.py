@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     max_video_duration_s: float = Field(DEFAULT_MAX_VIDEO_DURATION_S, gt=0)
     #: Also render results/{job}/overlay.mp4 (skeletons drawn over the video).
     overlay: bool = True
+    #: Run the dance analysis (tempo, beats, energy, angles, synchrony) after pose estimation.
+    analysis: bool = True
     #: Add One Euro-smoothed keypoints ("keypoints_smoothed") beside the raw ones.
     smoothing: bool = False
     #: ONNX Runtime execution providers to try in order (e.g. "CUDAExecutionProvider,CPUExecutionProvider");

@@ -5,6 +5,7 @@ from minio import Minio
 
 from common.jobs import Job as JobRecord
 from common.settings import Settings
+from gateway.models.analysis import AnalysisSummary
 from gateway.models.errors import ErrorDetail
 from gateway.models.jobs import Job, JobResult
 from gateway.presign import presign_download
@@ -28,7 +29,8 @@ def job_view(job: JobRecord, public_s3: Minio, settings: Settings) -> Job:
 def _result_view(job: JobRecord, public_s3: Minio, settings: Settings) -> JobResult | None:
     if job.result is None:
         return None
-    expiry, overlay_key = settings.result_url_expiry_s, job.result.overlay_key
+    expiry, overlay_key, analysis_key = settings.result_url_expiry_s, job.result.overlay_key, job.result.analysis_key
+    summary = job.result.summary
     return JobResult(
         poses_url=presign_download(public_s3, settings.bucket, job.result.poses_key, expiry),
         poses_key=job.result.poses_key,
@@ -37,4 +39,7 @@ def _result_view(job: JobRecord, public_s3: Minio, settings: Settings) -> JobRes
         frames=job.result.frames,
         people_max=job.result.people_max,
         tracks=job.result.tracks,
+        analysis_url=presign_download(public_s3, settings.bucket, analysis_key, expiry) if analysis_key else None,
+        analysis_key=analysis_key,
+        summary=AnalysisSummary.model_validate(summary.model_dump()) if summary else None,
     )

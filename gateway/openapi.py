@@ -24,6 +24,7 @@ from common.errors import (
 from common.settings import Settings
 from gateway.endpoints import Endpoint
 from gateway.error_middleware import status_of
+from gateway.models.analysis import Analysis
 from gateway.models.errors import Error
 from gateway.openapi_dialect import Schema, openapi_30_components
 
@@ -74,7 +75,8 @@ def openapi_document(endpoints: Iterable[Endpoint], settings: Settings) -> dict[
 
 def _components(endpoints: list[Endpoint]) -> dict[str, Schema]:
     """Every model's schema: parameters as the server reads them, answers as it writes them."""
-    models: dict[tuple[type[BaseModel], str], None] = {(Error, "serialization"): None}
+    # Analysis: a document the API links to (result.analysis_url), not an answer of its own.
+    models: dict[tuple[type[BaseModel], str], None] = {(Error, "serialization"): None, (Analysis, "serialization"): None}
     for endpoint in endpoints:
         if endpoint.params is not None:
             models[(endpoint.params, "validation")] = None

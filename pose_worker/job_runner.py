@@ -14,12 +14,20 @@ from pydantic import ValidationError
 
 from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
 from common.job_store import JobStore
-from common.jobs import Job, JobResult, JobStatus
+from common.jobs import Job, JobResult, JobStatus, Stage
 from common.settings import Settings
 from common.storage import storage_errors
 from common.work_queue import WorkOrder
-from pose_worker.analysis import AnalysisOptions, AnalysisSummary, analyze_video
-from pose_worker.metrics import FAILURES, FRAMES, JOBS, PROCESSING_SECONDS
+from pose_worker.dance_analysis import ANALYSIS_FILE, DanceAnalysis, analyse_dance
+from pose_worker.metrics import (
+    DANCE_ANALYSIS_FAILURES,
+    DANCE_ANALYSIS_SECONDS,
+    FAILURES,
+    FRAMES,
+    JOBS,
+    PROCESSING_SECONDS,
+)
+from pose_worker.pose_estimation import OVERLAY_FILE, POSES_FILE, PoseOptions, PoseSummary, estimate_poses
 from pose_worker.model import PoseModel
 from pose_worker.progress import ProgressReporter
 
@@ -27,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: Pauses before a job that met an unavailable service is offered again, by attempt.
 RETRY_BACKOFF_S = (5.0, 15.0, 30.0)
+#: Share of the progress bar pose estimation fills; the dance analysis fills the rest.
+POSE_SHARE = 0.95
 
 
 def results_key(job_id: str, name: str) -> str:
@@ -41,7 +51,7 @@ class PoseJobRunner:
     ) -> None:
         self._settings = settings
         self._scratch = scratch
-        self._options = AnalysisOptions.from_settings(settings)
+        self._options = PoseOptions.from_settings(settings)
         self._jobs = jobs
         self._s3 = s3
         self._model = model
@@ -62,7 +72,7 @@ class PoseJobRunner:
                 JOBS.labels("skipped").inc()
                 await message.ack()  # finished, or run by another message: a copy or a late redelivery
                 return
-            summary = await self._run(order, message)
+            summary, dance = await self._run(order, message)
         except JobNotFound:
             log.error("job %s: work message for an unknown job dropped", order.job_id)
             await message.term()
@@ -77,7 +87,7 @@ class PoseJobRunner:
             log.exception("job %s: unexpected error", order.job_id)
             await self._retry_or_fail(message, order.job_id, attempt, "internal_error", f"internal error: {exc!r}")
         else:
-            await self._complete(order.job_id, summary)
+            await self._complete(order.job_id, summary, dance)
             await message.ack()
             PROCESSING_SECONDS.observe(time.monotonic() - started)
 
@@ -98,30 +108,53 @@ class PoseJobRunner:
         log.info("job %s processing (attempt %d, work seq %d)", job_id, attempt, seq)
         return True
 
-    async def _run(self, order: WorkOrder, message: Msg) -> AnalysisSummary:
+    async def _run(self, order: WorkOrder, message: Msg) -> tuple[PoseSummary, DanceAnalysis | None]:
         async def publish_progress(fraction: float) -> None:
             await message.in_progress()
             await self._jobs.update(order.job_id, lambda job: _with_progress(job, fraction))
 
         with tempfile.TemporaryDirectory(prefix=f"pose-{order.job_id}-", dir=self._scratch) as tmp:
-            video_path = Path(tmp) / "video"
+            out_dir, video_path = Path(tmp), Path(tmp) / "video"
             await asyncio.to_thread(self._download, order, video_path)
             abort = threading.Event()
             async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
-                analysis = asyncio.ensure_future(
+                poses = asyncio.ensure_future(
                     asyncio.to_thread(
-                        analyze_video, video_path, Path(tmp), order.job_id, self._model, progress.set, abort.is_set, self._options
+                        estimate_poses, video_path, out_dir, order.job_id, self._model,
+                        lambda fraction: progress.set(fraction * POSE_SHARE), abort.is_set, self._options,
                     )
                 )
-                summary = await self._finish_or_interrupt(analysis, abort)
-            await asyncio.to_thread(self._upload, results_key(order.job_id, "poses.json"), summary.poses_path)
+                summary = await self._finish_or_interrupt(poses, abort)
+                progress.set(POSE_SHARE)
+                dance = await self._analyse_dance(order.job_id, video_path, summary.poses_path, out_dir)
+            await asyncio.to_thread(self._upload, results_key(order.job_id, POSES_FILE), summary.poses_path)
             if summary.overlay_path is not None:
-                await asyncio.to_thread(self._upload, results_key(order.job_id, "overlay.mp4"), summary.overlay_path)
+                await asyncio.to_thread(self._upload, results_key(order.job_id, OVERLAY_FILE), summary.overlay_path)
+            if dance is not None:
+                await asyncio.to_thread(self._upload, results_key(order.job_id, ANALYSIS_FILE), dance.path)
         log.info("job %s: results stored", order.job_id)
         FRAMES.inc(summary.frames)
-        return summary
+        return summary, dance
 
-    async def _finish_or_interrupt(self, analysis: asyncio.Future, abort: threading.Event) -> AnalysisSummary:
+    async def _analyse_dance(self, job_id: str, video: Path, poses: Path, out_dir: Path) -> DanceAnalysis | None:
+        """The dance analysis stage; its failure costs the analysis only, never the poses: the job
+        completes without analysis.json and a warning says why."""
+        if not self._settings.analysis:
+            return None
+        await self._jobs.update(job_id, _entering_dance_analysis)
+        started = time.monotonic()
+        try:
+            dance = await asyncio.to_thread(analyse_dance, video, poses, out_dir, self._settings.max_video_duration_s)
+        except Exception as exc:  # a bug or an odd audio track must not lose the poses
+            log.exception("job %s: dance analysis failed", job_id)
+            DANCE_ANALYSIS_FAILURES.inc()
+            warning = f"dance analysis failed, poses and overlay are complete: {type(exc).__name__}: {exc}"
+            await self._jobs.update(job_id, lambda job: job.with_warning(warning[:500]))
+            return None
+        DANCE_ANALYSIS_SECONDS.observe(time.monotonic() - started)
+        return dance
+
+    async def _finish_or_interrupt(self, analysis: asyncio.Future, abort: threading.Event) -> PoseSummary:
         """The analysis' result; on shutdown it gets ``shutdown_grace_s`` to finish, then is stopped."""
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
@@ -145,13 +178,15 @@ class PoseJobRunner:
         with storage_errors("uploading results"):
             self._s3.fput_object(self._settings.bucket, key, str(path), content_type=content_type)
 
-    async def _complete(self, job_id: str, summary: AnalysisSummary) -> None:
+    async def _complete(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> None:
         result = JobResult(
-            poses_key=results_key(job_id, "poses.json"),
-            overlay_key=results_key(job_id, "overlay.mp4") if summary.overlay_path else None,
+            poses_key=results_key(job_id, POSES_FILE),
+            overlay_key=results_key(job_id, OVERLAY_FILE) if summary.overlay_path else None,
             frames=summary.frames,
             people_max=summary.people_max,
             tracks=summary.tracks,
+            analysis_key=results_key(job_id, ANALYSIS_FILE) if dance else None,
+            summary=dance.summary if dance else None,
         )
         await self._jobs.update(job_id, lambda job: job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result))
         JOBS.labels("completed").inc()
@@ -188,4 +223,10 @@ class PoseJobRunner:
 def _with_progress(job: Job, fraction: float) -> Job | None:
     if job.status is not JobStatus.PROCESSING:
         return None
-    return job.moved_to(JobStatus.PROCESSING, progress=round(fraction, 4))
+    return job.moved_to(JobStatus.PROCESSING, progress=round(fraction, 4), stage=job.stage)
+
+
+def _entering_dance_analysis(job: Job) -> Job | None:
+    if job.status is not JobStatus.PROCESSING:
+        return None
+    return job.moved_to(JobStatus.PROCESSING, progress=POSE_SHARE, stage=Stage.DANCE_ANALYSIS)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import threading
 
-
+from choreo.music import warm_up as warm_up_music_analysis
 from common.broker import connect_nats
 from common.consumer import consume
 from common.job_store import JobStore
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the work stream until ``stop`` is set."""
     serve_metrics(settings, "pose worker")
+    if settings.analysis:
+        # librosa's beat tracker takes seconds to import and compile; do it while the model loads.
+        threading.Thread(target=warm_up_music_analysis, name="warm-up-music", daemon=True).start()
     model = await asyncio.to_thread(PoseModel.load, settings)
     nc = await connect_nats(settings, "pose-worker")
     js = nc.jetstream()

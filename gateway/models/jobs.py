@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from common.jobs import JobStatus, Stage
+from gateway.models.analysis import AnalysisSummary
 from gateway.models.base import ResponseBody
 from gateway.models.errors import ErrorDetail
 from gateway.models.fields import JobId, S3Key, Timestamp
@@ -30,6 +31,12 @@ class JobResult(ResponseBody):
     frames: int = Field(ge=0)
     people_max: int = Field(ge=0)
     tracks: int = Field(ge=0, description="Distinct dancers (track ids) seen")
+    analysis_url: str | None = Field(
+        description="Presigned download URL of analysis.json (schema: Analysis); null when the analysis is off or failed",
+        json_schema_extra={"format": "uri"},
+    )
+    analysis_key: str | None
+    summary: AnalysisSummary | None = Field(description="Headline figures of analysis.json")
 
 
 class Job(ResponseBody):

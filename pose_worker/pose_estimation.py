@@ -28,18 +28,18 @@ OVERLAY_FILE = "overlay.mp4"
 
 
 @dataclass(frozen=True)
-class AnalysisOptions:
+class PoseOptions:
     overlay: bool = True
     smoothing: bool = False
     max_duration_s: float | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AnalysisOptions:
+    def from_settings(cls, settings: Settings) -> PoseOptions:
         return cls(overlay=settings.overlay, smoothing=settings.smoothing, max_duration_s=settings.max_video_duration_s)
 
 
 @dataclass(frozen=True)
-class AnalysisSummary:
+class PoseSummary:
     poses_path: Path
     overlay_path: Path | None
     frames: int
@@ -47,15 +47,15 @@ class AnalysisSummary:
     tracks: int
 
 
-def analyze_video(
+def estimate_poses(
     video_path: Path,
     out_dir: Path,
     job_id: str,
     model: PoseModel,
     on_progress: ProgressCallback,
     should_stop: StopCheck = lambda: False,
-    options: AnalysisOptions = AnalysisOptions(),
-) -> AnalysisSummary:
+    options: PoseOptions = PoseOptions(),
+) -> PoseSummary:
     """Decode every frame, estimate and track poses, write ``poses.json`` (and the overlay) to ``out_dir``.
 
     Blocking: run it in a thread. Raises ``WorkInterrupted`` between frames once ``should_stop()``.
@@ -97,7 +97,7 @@ def analyze_video(
     log.info(
         "job %s: %d frames, up to %d people, %d tracks", job_id, writer.frames_written, writer.people_max, tracker.tracks_started
     )
-    return AnalysisSummary(
+    return PoseSummary(
         poses_path=writer.path,
         overlay_path=overlay.path if overlay else None,
         frames=writer.frames_written,

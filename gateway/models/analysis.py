@@ -1,0 +1,165 @@
+"""``results/{job_id}/analysis.json`` (the dance analysis) and the summary a job's result carries.
+
+Not an answer of any endpoint: the document is downloaded from ``result.analysis_url``. Its schema
+is published in the OpenAPI document as ``Analysis``. ``choreo/report.py`` writes it; a test
+validates real documents against these models, so the two cannot drift apart.
+"""
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field, create_model
+
+from choreo.angles import JOINT_PAIRS, JOINTS
+from gateway.models.base import ResponseBody
+
+Seconds = float
+Score = float
+
+
+class DocumentBody(ResponseBody):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VideoInfo(DocumentBody):
+    """The video, as in poses.json."""
+
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration_s: float
+
+
+class TempoFigures(DocumentBody):
+    """Tempo of the movement (all dancers together) and of the music."""
+
+    motion_bpm: float | None = Field(description="Peak of the movement-speed spectrum, 60-180 BPM; null under 3 s")
+    motion_confidence: Score | None = Field(ge=0, le=1, description="Share of rhythmic movement at that tempo, 0..1")
+    music_bpm: float | None = Field(description="From the audio's beats; null without audio or without a beat")
+    music_confidence: Score | None = Field(ge=0, le=1, description="Share of the audio's onset rhythm at that tempo")
+
+
+class Music(DocumentBody):
+    has_audio: bool = Field(description="Whether the video has an audio track; false is normal, not an error")
+    beats: list[Seconds] | None = Field(description="Music beat times (librosa.beat.beat_track); null without audio")
+
+
+class BeatOffset(DocumentBody):
+    t: Seconds = Field(description="The music beat")
+    offset_ms: float | None = Field(description="Nearest kinematic beat minus the music beat; negative: early")
+
+
+class BeatAlignment(DocumentBody):
+    """How well movement stops land on music beats (Beat Align Score, sigma 50 ms), both published ways."""
+
+    score: Score = Field(ge=0, le=1, description="Harmonic mean of music_to_motion and motion_to_music")
+    music_to_motion: Score = Field(ge=0, le=1, description="Bailando: mean over music beats")
+    motion_to_music: Score = Field(ge=0, le=1, description="AIST++/FACT: mean over kinematic beats")
+    chance: Score = Field(ge=0, le=1, description="The score of randomly time-shifted kinematic beats")
+    score_above_chance: float = Field(description="(score - chance) / (1 - chance); 0 is chance, 1 perfect")
+    mean_offset_ms: float | None = Field(description="Mean signed offset; negative: the dancer is early")
+    median_offset_ms: float | None
+    per_beat: list[BeatOffset]
+
+
+class Energy(DocumentBody):
+    """Mean squared joint speed, (torso lengths per second) squared."""
+
+    mean: float | None
+    peak: float | None = Field(description="The highest 1-second window")
+    start_s: Seconds = Field(description="Start of the first window")
+    window_s: Seconds
+    series: list[float | None] = Field(description="One value per window; null where the dancer was not measured")
+
+
+class AngleRange(DocumentBody):
+    min: float | None
+    max: float | None
+    p5: float | None
+    p95: float | None
+
+
+JointAngles = create_model(
+    "JointAngles",
+    __base__=DocumentBody,
+    __doc__="2-D joint angles in degrees, one per entry of the dancer's ``t``; null where a keypoint is missing.",
+    **{name: (list[float | None], ...) for name in JOINTS},
+)
+RangeOfMotion = create_model(
+    "RangeOfMotion", __base__=DocumentBody, __doc__="Per joint angle, degrees.",
+    **{name: (AngleRange, ...) for name in JOINTS},
+)
+Symmetry = create_model(
+    "Symmetry", __base__=DocumentBody, __doc__="Mean |left - right| angle per joint pair, degrees.",
+    **{left.removeprefix("left_"): (float | None, ...) for left, _ in JOINT_PAIRS},
+)
+
+
+class Dancer(DocumentBody):
+    """One track present for at least 1 s."""
+
+    track_id: int
+    first_t: Seconds
+    last_t: Seconds
+    motion_bpm: float | None
+    motion_confidence: Score | None = Field(ge=0, le=1)
+    kinematic_beats: list[Seconds] = Field(description="Minima of the smoothed movement-speed envelope")
+    energy: Energy
+    t: list[Seconds] = Field(description="Frame times the joint angles refer to")
+    joint_angles: JointAngles  # type: ignore[valid-type]
+    range_of_motion: RangeOfMotion  # type: ignore[valid-type]
+    symmetry: Symmetry  # type: ignore[valid-type]
+    beat_alignment: BeatAlignment | None = Field(description="This dancer alone; null without audio")
+
+
+class SynchronyPair(DocumentBody):
+    track_ids: list[int] = Field(min_length=2, max_length=2)
+    score: Score = Field(ge=0, le=1, description="Peak normalised cross-correlation of the speed envelopes")
+    lag_s: Seconds = Field(ge=0)
+    leader_track_id: int | None = Field(description="Who moves first; null at lag 0")
+    pose_similarity: Score | None = Field(ge=0, le=1, description="Mean COCO OKS of their torso-normalised poses")
+
+
+class GroupSynchrony(DocumentBody):
+    R: Score = Field(ge=0, le=1, description="Kuramoto order parameter, mean over time")
+    chance: Score = Field(ge=0, le=1, description="1/sqrt(N): independent dancers")
+
+
+class Synchrony(DocumentBody):
+    """Present when two or more dancers share at least 2 s of screen time."""
+
+    pairs: list[SynchronyPair]
+    group: GroupSynchrony | None = Field(description="Null without a tempo")
+
+
+class Analysis(DocumentBody):
+    """results/{job_id}/analysis.json: tempo, music beats, beat alignment, per-dancer measures, synchrony."""
+
+    version: int
+    job_id: str
+    video: VideoInfo
+    definitions: dict[str, str] = Field(description="How each measure is computed, in a sentence or two")
+    tempo: TempoFigures
+    music: Music
+    kinematic_beats: list[Seconds] = Field(description="Of all dancers' mean speed envelope")
+    beat_alignment: BeatAlignment | None = Field(description="All dancers together; null without audio or beats")
+    dancers: list[Dancer]
+    synchrony: Synchrony | None
+
+
+class BeatAlignmentSummary(ResponseBody):
+    score: Score | None = Field(ge=0, le=1)
+    mean_offset_ms: float | None = Field(description="Negative: the dancers move before the beat")
+
+
+class SynchronySummary(ResponseBody):
+    R: Score | None = Field(ge=0, le=1, description="Kuramoto order parameter of the group")
+
+
+class AnalysisSummary(ResponseBody):
+    """The headline figures of analysis.json."""
+
+    motion_bpm: float | None
+    music_bpm: float | None
+    beat_alignment: BeatAlignmentSummary | None
+    dancers: int = Field(ge=0)
+    synchrony: SynchronySummary | None
