@@ -5,6 +5,12 @@ strength envelope at ``SAMPLE_RATE``. librosa's own tempo comes from a coarse gr
 track reads 117.45), so ``bpm`` is taken from the beats it placed: 60 over the mean of the
 inter-beat intervals within 20 % of their median (skipped or doubled beats left out). Confidence
 is the share of the onset envelope's rhythmic power at that tempo (``choreo.tempo``).
+
+Beat times are then moved onto their sound's attack: librosa's onset envelope peaks about one hop
+(~25 ms at 22050 Hz) after a percussive attack, which would make every dancer look ~25 ms early.
+Each beat moves to the steepest rise of the log loudness (3 ms resolution) from ``ATTACK_BEFORE_S``
+before it to ``ATTACK_AFTER_S`` after it, when there is a clear rise; on click tracks this puts
+beats within 3 ms of the clicks.
 """
 from __future__ import annotations
 
@@ -16,6 +22,11 @@ from choreo.tempo import tempo_confidence
 
 SAMPLE_RATE = 22050
 HOP_LENGTH = 512
+ATTACK_BEFORE_S = 0.07
+ATTACK_AFTER_S = 0.02
+ATTACK_HOP = 64
+#: Smallest rise of log loudness within one attack hop that counts as an attack (about +10 %).
+MIN_ATTACK_RISE = 0.1
 
 
 @dataclass(frozen=True)
@@ -36,11 +47,33 @@ def music_beats(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> MusicBea
         return MusicBeats(bpm=None, confidence=0.0, beats=np.array([]))
     onsets = librosa.onset.onset_strength(y=samples, sr=sample_rate, hop_length=HOP_LENGTH)
     _, beats = librosa.beat.beat_track(onset_envelope=onsets, sr=sample_rate, hop_length=HOP_LENGTH, units="time")
+    beats = on_attacks(samples, sample_rate, np.asarray(beats, float))
     bpm = bpm_from_beats(beats)
     if bpm is None:
-        return MusicBeats(bpm=None, confidence=0.0, beats=np.asarray(beats, float))
+        return MusicBeats(bpm=None, confidence=0.0, beats=beats)
     confidence = tempo_confidence(onsets, sample_rate / HOP_LENGTH, bpm)
-    return MusicBeats(bpm=bpm, confidence=confidence, beats=np.asarray(beats, float))
+    return MusicBeats(bpm=bpm, confidence=confidence, beats=beats)
+
+
+def on_attacks(samples: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.ndarray:
+    """Each beat moved to the attack of the sound it sits on (see the module doc)."""
+    import librosa
+
+    if len(beats) == 0:
+        return beats
+    rms = librosa.feature.rms(y=samples, frame_length=4 * ATTACK_HOP, hop_length=ATTACK_HOP)[0]
+    loudness = np.log(rms + 1e-4)
+    rise = np.diff(loudness, prepend=loudness[0])
+    times = librosa.frames_to_time(np.arange(len(rise)), sr=sample_rate, hop_length=ATTACK_HOP)
+    start = np.searchsorted(times, beats - ATTACK_BEFORE_S)
+    stop = np.searchsorted(times, beats + ATTACK_AFTER_S, side="right")
+    moved = beats.copy()
+    for index, (first, last) in enumerate(zip(start, stop)):
+        if last > first:
+            steepest = first + int(np.argmax(rise[first:last]))
+            if rise[steepest] >= MIN_ATTACK_RISE:
+                moved[index] = times[steepest]
+    return moved
 
 
 def bpm_from_beats(beats: np.ndarray) -> float | None:

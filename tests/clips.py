@@ -48,3 +48,51 @@ def _fit(photo: np.ndarray, width: int, height: int, zoom: float) -> np.ndarray:
     h, w = min(rh, height), min(rw, width)
     canvas[dst_y : dst_y + h, dst_x : dst_x + w] = resized[src_y : src_y + h, src_x : src_x + w]
     return canvas
+
+
+def make_bouncing_clip(
+    path: Path, *, seconds: float, fps: float, period_s: float, phase_s: float, size: tuple[int, int] = (640, 360),
+    photo: str = "zidane.jpg", height_px: float = 30.0,
+) -> Path:
+    """The people of one photo bouncing together once per ``period_s``: at the top, where their movement
+    stops (a kinematic beat), at ``phase_s + k * period_s`` (``tests.dance_series.bounce``)."""
+    from tests.dance_series import bounce
+
+    width, height = size
+    image = load_photo(photo)
+    scale = (height - 2 * height_px) / image.shape[0]
+    image = cv2.resize(image, (int(image.shape[1] * scale), int(image.shape[0] * scale)))
+    left = (width - image.shape[1]) / 2
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for index in range(int(round(seconds * fps))):
+        lift = bounce(np.array([index / fps]), period_s, phase_s, height_px)[0]
+        shift = np.float32([[1, 0, left], [0, 1, height_px * 1.5 - lift]])
+        writer.write(cv2.warpAffine(image, shift, (width, height), flags=cv2.INTER_LINEAR))
+    writer.release()
+    return path
+
+
+def mux_clicks(video: Path, out: Path, click_times: np.ndarray, seconds: float, sample_rate: int = 44100) -> Path:
+    """``video`` with an AAC audio track of short 1 kHz clicks at ``click_times`` (seconds)."""
+    import subprocess
+    import wave
+
+    import imageio_ffmpeg
+
+    samples = np.zeros(int(seconds * sample_rate))
+    click = np.sin(2 * np.pi * 1000 * np.arange(800) / sample_rate) * np.hanning(800) * 0.8
+    for at in (np.asarray(click_times) * sample_rate).astype(int):
+        samples[at : at + len(click)] += click[: max(len(samples) - at, 0)]
+    wav = out.with_suffix(".wav")
+    with wave.open(str(wav), "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(sample_rate)
+        file.writeframes((samples * 32767).astype("<i2").tobytes())
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(video), "-i", str(wav),
+         "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-shortest", str(out)],
+        check=True,
+    )
+    wav.unlink()
+    return out

@@ -13,8 +13,8 @@ STANDING = np.array([
 
 
 def bounce(t: np.ndarray, period_s: float, phase_s: float = 0.0, height_px: float = 40.0) -> np.ndarray:
-    """Vertical offset of a body bouncing once per ``period_s``: down at t = phase_s + k * period_s
-    (where it stops: a kinematic beat), up half a period later."""
+    """Height of a body bouncing once per ``period_s``: at the top, where it stops (a kinematic beat),
+    at t = phase_s + k * period_s; off the floor, at full speed, half a period later."""
     return height_px * np.abs(np.cos(np.pi * (t - phase_s) / period_s))
 
 
