@@ -68,6 +68,9 @@ def test_direct_upload_with_wait_prints_the_completed_job_and_a_poses_url_that_d
     assert poses.status_code == 200
     assert poses.json()["job_id"] == fields["job_id"] and len(poses.json()["frames"]) == 60
     assert fields["overlay_url"].startswith("http")
+    assert requests.get(fields["analysis_url"], timeout=30).json()["job_id"] == fields["job_id"]
+    assert fields["tempo"].endswith("no music beat")  # the clip has no audio track
+    assert fields["dancers"].isdigit()
 
     progress = result.stderr.splitlines()
     assert any(line.startswith("upload: 100%") for line in progress), result.stderr
@@ -204,3 +207,14 @@ def test_off_a_terminal_the_progress_is_a_few_plain_lines():
         bar.show(done / 100)
     bar.close()
     assert [line.split()[1] for line in stream.getvalue().splitlines()] == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def test_the_summary_says_the_tempi_the_on_beat_score_and_whether_the_dancers_are_early_or_late(capsys):
+    script = load_script()
+    summary = {"motion_bpm": 119.99, "music_bpm": 120.2, "beat_alignment": {"score": 0.8123, "mean_offset_ms": -42.4},
+               "dancers": 2, "synchrony": {"R": 0.91}}
+    script.print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    fields = stdout_fields(capsys.readouterr().out)
+    assert fields["tempo"] == "120.0 BPM (movement), 120.2 BPM (music)"
+    assert fields["on_beat"] == "0.81 of 1, 42 ms early on average"
+    assert fields["dancers"] == "2" and fields["synchrony"] == "R = 0.91 (1: all in phase)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Upload a video to the Dance Analysis API and, if asked, wait for its poses.
+"""Upload a video to the Dance Analysis API and, if asked, wait for its poses and dance analysis.
 
     python scripts/dev/upload_video.py path/to/video.mp4 --direct          # recommended
     python scripts/dev/upload_video.py path/to/video.mp4 --direct --wait   # and follow the job
@@ -475,12 +475,35 @@ def check_admitted(client: ApiClient, job: dict) -> None:
 
 
 def print_result(job: dict) -> None:
-    """The final status and the result URLs, one ``name: value`` line each, on stdout."""
+    """The final status, the result URLs and the dance summary, one ``name: value`` line each, on stdout."""
     print(f"status: {job['status']}")
     result = job.get("result") or {}
-    for name in ("poses_url", "overlay_url"):
+    for name in ("poses_url", "overlay_url", "analysis_url"):
         if result.get(name):
             print(f"{name}: {result[name]}")
+    for name, value in summary_lines(result.get("summary")):
+        print(f"{name}: {value}")
+    for warning in job.get("warnings") or ():
+        print(f"warning: {warning}")
+
+
+def summary_lines(summary: dict | None) -> list[tuple[str, str]]:
+    """The dance analysis' headline figures in words: tempo, on-beat score and offset, synchrony."""
+    if not summary:
+        return []
+    motion, music = summary.get("motion_bpm"), summary.get("music_bpm")
+    tempo = f"{motion:.1f} BPM (movement)" if motion is not None else "no steady movement tempo"
+    tempo += f", {music:.1f} BPM (music)" if music is not None else ", no music beat"
+    lines = [("tempo", tempo), ("dancers", str(summary.get("dancers", 0)))]
+    alignment = summary.get("beat_alignment")
+    if alignment and alignment.get("score") is not None:
+        offset = alignment.get("mean_offset_ms")
+        timing = "" if offset is None else f", {abs(offset):.0f} ms {'early' if offset < 0 else 'late'} on average"
+        lines.append(("on_beat", f"{alignment['score']:.2f} of 1{timing}"))
+    synchrony = summary.get("synchrony")
+    if synchrony and synchrony.get("R") is not None:
+        lines.append(("synchrony", f"R = {synchrony['R']:.2f} (1: all in phase)"))
+    return lines
 
 
 # -- entry point -----------------------------------------------------------------------------
@@ -495,7 +518,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--direct", action="store_true", help="upload straight to storage through a presigned URL (recommended)"
     )
-    parser.add_argument("--wait", action="store_true", help="follow the job to its end and print the result URLs")
+    parser.add_argument("--wait", action="store_true", help="follow the job to its end and print the result URLs and the dance summary")
     parser.add_argument(
         "--api", default=os.environ.get("DANCE_API_URL") or DEFAULT_API,
         help=f"the API's base URL (default: $DANCE_API_URL, else {DEFAULT_API})",
