@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 from common.jobs import JobStatus
 from common.settings import Settings
 from gateway.app import create_app
+from choreo.angles import JOINTS
 from gateway.app_keys import OPENAPI_DOCUMENT
 from gateway.auth import PUBLIC_PATHS
 from gateway.docs import ASSETS_ROUTE
@@ -66,6 +67,19 @@ def test_the_status_enum_lists_every_job_status_once(schema):
     statuses = OPENAPI["components"]["schemas"][schema]["properties"]["status"]["enum"]
     assert set(statuses) == {status.value for status in JobStatus} | {"cancelled"}
     assert len(statuses) == len(set(statuses))
+
+
+def test_analysis_json_is_documented_as_a_schema_the_job_result_points_to():
+    schemas = OPENAPI["components"]["schemas"]
+    analysis = schemas["Analysis"]
+    assert set(analysis["required"]) == set(analysis["properties"]) >= {
+        "version", "job_id", "video", "definitions", "tempo", "music", "beat_alignment", "dancers", "synchrony"
+    }
+    dancer = schemas["Dancer"]["properties"]
+    assert {"kinematic_beats", "energy", "joint_angles", "range_of_motion", "symmetry", "beat_alignment"} <= set(dancer)
+    assert set(schemas["JointAngles"]["properties"]) == set(JOINTS)
+    result = schemas["JobResult"]["properties"]
+    assert "Analysis" in result["analysis_url"]["description"] and "summary" in result
 
 
 @pytest.mark.parametrize(
