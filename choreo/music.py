@@ -22,6 +22,10 @@ from choreo.tempo import tempo_confidence
 
 SAMPLE_RATE = 22050
 HOP_LENGTH = 512
+#: Audio is turned into its onset envelope this many seconds at a time, so that an hour of audio
+#: never needs its whole spectrogram in memory (about 1.3 GB); chunks overlap by ``CHUNK_OVERLAP``.
+CHUNK_S = 120
+CHUNK_OVERLAP = 8 * HOP_LENGTH
 ATTACK_BEFORE_S = 0.07
 ATTACK_AFTER_S = 0.02
 ATTACK_HOP = 64
@@ -45,7 +49,7 @@ def music_beats(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> MusicBea
     samples = np.asarray(samples, np.float32)
     if len(samples) < sample_rate or not np.any(samples):
         return MusicBeats(bpm=None, confidence=0.0, beats=np.array([]))
-    onsets = librosa.onset.onset_strength(y=samples, sr=sample_rate, hop_length=HOP_LENGTH)
+    onsets = onset_envelope(samples, sample_rate)
     _, beats = librosa.beat.beat_track(onset_envelope=onsets, sr=sample_rate, hop_length=HOP_LENGTH, units="time")
     beats = on_attacks(samples, sample_rate, np.asarray(beats, float))
     bpm = bpm_from_beats(beats)
@@ -74,6 +78,23 @@ def on_attacks(samples: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.n
             if rise[steepest] >= MIN_ATTACK_RISE:
                 moved[index] = times[steepest]
     return moved
+
+
+def onset_envelope(samples: np.ndarray, sample_rate: int, chunk_s: float = CHUNK_S) -> np.ndarray:
+    """librosa's onset strength, one frame per ``HOP_LENGTH`` samples, computed chunk by chunk."""
+    import librosa
+
+    chunk = int(chunk_s * sample_rate) // HOP_LENGTH * HOP_LENGTH
+    frames = 1 + len(samples) // HOP_LENGTH
+    if len(samples) <= chunk:
+        return librosa.onset.onset_strength(y=samples, sr=sample_rate, hop_length=HOP_LENGTH)
+    parts = []
+    for start in range(0, len(samples), chunk):
+        before = min(start, CHUNK_OVERLAP)
+        piece = samples[start - before : start + chunk + CHUNK_OVERLAP]
+        envelope = librosa.onset.onset_strength(y=piece, sr=sample_rate, hop_length=HOP_LENGTH)
+        parts.append(envelope[before // HOP_LENGTH :][: chunk // HOP_LENGTH])
+    return np.concatenate(parts)[:frames]
 
 
 def bpm_from_beats(beats: np.ndarray) -> float | None:

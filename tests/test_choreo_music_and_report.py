@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from choreo.music import SAMPLE_RATE, MusicBeats, bpm_from_beats, music_beats
+from choreo.music import SAMPLE_RATE, MusicBeats, bpm_from_beats, music_beats, onset_envelope
 from choreo.report import DEFINITIONS, build_report, summary_of
 from tests.dance_series import bouncing_dancer, frames_of, moving_dancer, poses_document
 
@@ -29,6 +29,16 @@ def test_a_click_track_gives_its_tempo_and_beats_on_the_clicks(bpm):
     assert len(result.beats) >= 0.8 * len(clicks)
     assert np.median(nearest) < 0.005 and nearest.max() < 0.02  # on the attack, not ~25 ms after it
     assert result.confidence > 0.5
+
+
+def test_long_audio_is_read_in_chunks_that_join_without_a_seam():
+    samples = click_track(120, 12.0) + np.random.default_rng(0).normal(0, 0.01, int(12.0 * SAMPLE_RATE)).astype(np.float32)
+    whole = onset_envelope(samples, SAMPLE_RATE)
+    chunked = onset_envelope(samples, SAMPLE_RATE, chunk_s=2.5)
+    assert chunked.shape == whole.shape
+    assert np.corrcoef(whole, chunked)[0, 1] > 0.99
+    clicks = set(np.argsort(whole)[-24:])  # the 24 clicks' frames
+    assert len(clicks & set(np.argsort(chunked)[-24:])) >= 22
 
 
 def test_silence_has_no_beat():
