@@ -6,9 +6,13 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
+import numpy as np
 import pytest
 import requests
 
+from choreo.music import MusicBeats
+from choreo.report import build_report
+from gateway.models.analysis import Analysis
 from tests.browser import (
     CHROMIUM_ARGS,
     COUNT_SKELETON_PIXELS,
@@ -22,6 +26,7 @@ from tests.browser import (
     other_origin,
 )
 from tests.conftest import API_KEYS, ARTIFACTS
+from tests.dance_series import bounce, frames_of, moving_dancer, poses_document
 from tests.helpers import wait_for_final
 
 SCREENSHOTS = ARTIFACTS / "browser"
@@ -32,6 +37,41 @@ MIN_SKELETON_PIXELS = 500
 #: The page has settled: the player is drawn, or the job or a request failed.
 SETTLED = """() => document.body.dataset.player === "ready"
   || ["failed", "expired", "cancelled", "error"].includes(document.body.dataset.status)"""
+
+#: The page has shown the dance analysis, or said why there is none.
+ANALYSIS_SETTLED = """() => ["ready", "none", "error"].includes(document.body.dataset.analysis)"""
+#: Width of the timeline's viewBox: x = 1000 * t / duration.
+TIMELINE_WIDTH = 1000
+#: What the analysis section shows: its texts, the timeline's lines and ticks (viewBox units), the playhead.
+SHOWN_ANALYSIS = """() => {
+  const text = (id) => document.getElementById(id).textContent;
+  const number = (element, name) => Number(element.getAttribute(name));
+  const ticks = (id) => [...document.querySelectorAll(`#${id} line`)].map((line) => ({
+    t: Number(line.dataset.t), x: number(line, "x1"), y1: number(line, "y1"), y2: number(line, "y2") }));
+  return {
+    note: document.getElementById("analysis-note").hidden ? null : text("analysis-note"),
+    timelineShown: !document.getElementById("analysis-body").hidden
+      && document.getElementById("timeline").getBoundingClientRect().width > 0,
+    motionTempo: text("motion-tempo"), musicTempo: text("music-tempo"), beatScore: text("beat-score"),
+    beatOffset: text("beat-offset"), synchrony: text("synchrony-group"),
+    pairs: [...document.querySelectorAll("#synchrony-pairs li")].map((item) => item.textContent),
+    energy: [...document.querySelectorAll("#energy-lines path")].map((path) => ({
+      trackId: Number(path.dataset.trackId), stroke: path.getAttribute("stroke"), d: path.getAttribute("d") })),
+    musicBeats: ticks("music-beats"), kinematicBeats: ticks("kinematic-beats"),
+    end: text("timeline-end"),
+  };
+}"""
+#: Pause the video at ``seconds`` and say where it is and where the playhead is drawn.
+SEEK_TO = """async (seconds) => {
+  const video = document.getElementById("video");
+  video.pause();
+  const seeked = new Promise((done) => video.addEventListener("seeked", done, { once: true }));
+  video.currentTime = seconds;
+  await seeked;
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const playhead = document.getElementById("playhead");
+  return { currentTime: video.currentTime, x: Number(playhead.getAttribute("x1")), t: Number(playhead.dataset.t) };
+}"""
 
 pytestmark = pytest.mark.stack
 
@@ -123,6 +163,143 @@ def test_the_page_uploads_a_video_and_draws_each_dancers_skeleton_over_it(stack,
     overlay_link, poses_link = page.eval_on_selector_all(".links a", "links => links.map(a => a.href)")
     assert urlsplit(overlay_link).path == urlsplit(job["result"]["overlay_url"]).path
     assert urlsplit(poses_link).path == urlsplit(job["result"]["poses_url"]).path
+
+
+def shown_analysis(page) -> dict:
+    """Wait until the page has dealt with the job's analysis; returns what it shows."""
+    page.wait_for_function(ANALYSIS_SETTLED, timeout=10_000)
+    return page.evaluate(SHOWN_ANALYSIS)
+
+
+def bpm_text(bpm: float) -> str:
+    return f"{int(bpm + 0.5)} BPM"  # as JavaScript's Math.round, not Python's round-half-to-even
+
+
+def analysis_with_music(job_id: str, seconds: float) -> dict:
+    """A real analysis document of two dancers stopping 60 and 20 ms before the beats of 120 BPM music,
+    the first one bouncing higher and higher (its energy rises)."""
+    t = np.arange(0, seconds, 1 / 30)
+    rising = moving_dancer(bounce(t, 0.5, phase_s=-0.06, height_px=1.0) * np.linspace(20, 60, len(t)))
+    steady = moving_dancer(bounce(t, 0.5, phase_s=-0.02, height_px=40.0), x_px=250)
+    music = MusicBeats(bpm=120.0, confidence=0.9, beats=np.arange(0.5, seconds, 0.5))
+    document = build_report(poses_document(frames_of(t, rising, steady), 30.0, job_id), has_audio=True, music=music)
+    Analysis.model_validate(document)  # the schema the worker's documents follow
+    return document
+
+
+def test_the_page_shows_the_dance_analysis_on_a_timeline_that_follows_the_video(stack, page, tmp_path):
+    # Four seconds, two per photo: its people are dancers (over 1 s on screen) and there is a movement tempo.
+    clip = browser_playable_clip(tmp_path / "dance.mp4", seconds=4, size=(640, 360))
+    page.goto(f"{stack.api}/")
+    state = analyse_in_page(page, clip)
+    shown = shown_analysis(page)
+    page.evaluate(SHOW_FIRST_FRAME)
+    skeleton_colours = set(page.evaluate(COUNT_SKELETON_PIXELS)["colours"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "page-analysis.png"), full_page=True)
+
+    job = stack.get_job(state["jobId"])
+    analysis = requests.get(job["result"]["analysis_url"], timeout=10).json()
+    assert analysis["dancers"] and analysis["kinematic_beats"], analysis["tempo"]  # something to draw
+    assert shown["note"] is None and shown["timelineShown"], f"{shown}\n{page.log}"
+    motion_bpm = analysis["tempo"]["motion_bpm"]
+    assert shown["motionTempo"] == (bpm_text(motion_bpm) if motion_bpm is not None else "no steady tempo")
+    assert shown["musicTempo"] == "no audio"  # the clip has no audio track
+    assert shown["beatOffset"] == shown["beatScore"] == "needs music"
+    assert shown["musicBeats"] == []
+    assert [tick["t"] for tick in shown["kinematicBeats"]] == analysis["kinematic_beats"]
+    assert [line["trackId"] for line in shown["energy"]] == [dancer["track_id"] for dancer in analysis["dancers"]]
+    assert all(line["d"].startswith("M") for line in shown["energy"])
+    # The dancers of the first frame have their skeletons' colours on the timeline.
+    first_dancers = {dancer["track_id"] for dancer in analysis["dancers"] if dancer["first_t"] == 0}
+    first_strokes = {line["stroke"] for line in shown["energy"] if line["trackId"] in first_dancers}
+    assert first_dancers and first_strokes <= skeleton_colours
+
+    duration = analysis["video"]["duration_s"]
+    early, late = page.evaluate(SEEK_TO, 1.0), page.evaluate(SEEK_TO, 3.0)
+    for playhead in (early, late):
+        assert playhead["t"] == pytest.approx(playhead["currentTime"], abs=0.001)
+        assert playhead["x"] == pytest.approx(TIMELINE_WIDTH * playhead["currentTime"] / duration, abs=0.1)
+    assert late["x"] - early["x"] == pytest.approx(TIMELINE_WIDTH * 2.0 / duration, abs=5)
+    # A click on the timeline seeks the video there.
+    box = page.locator("#timeline").bounding_box()
+    page.locator("#timeline").click(position={"x": box["width"] / 4, "y": box["height"] / 2})
+    page.wait_for_function("(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.1",
+                           arg=duration / 4, timeout=5000)
+
+
+def test_the_timeline_shows_the_music_beats_and_the_offset_in_words_when_there_is_music(stack, page, tmp_path):
+    clip = browser_playable_clip(tmp_path / "dance.mp4", seconds=4, size=(640, 360))
+    served: list[str] = []
+
+    def serve_music_analysis(route) -> None:
+        # The job's own analysis.json, swapped for one of a video with music (test clips have no audio);
+        # the bucket answers cross-origin, so does this.
+        served.append(route.request.url)
+        document = analysis_with_music(urlsplit(route.request.url).path.split("/")[-2], seconds=4.0)
+        route.fulfill(json=document, headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route(lambda url: urlsplit(url).path.endswith("/analysis.json"), serve_music_analysis)
+    page.goto(f"{stack.api}/")
+    state = analyse_in_page(page, clip)
+    shown = shown_analysis(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#analysis").screenshot(path=str(SCREENSHOTS / "analysis-with-music.png"))
+
+    assert served and f"/{state['jobId']}/" in served[0], served
+    document = analysis_with_music(state["jobId"], seconds=4.0)
+    alignment, synchrony = document["beat_alignment"], document["synchrony"]
+    assert alignment["mean_offset_ms"] < 0  # the dancers are early
+    assert shown["note"] is None and shown["timelineShown"], f"{shown}\n{page.log}"
+    assert shown["musicTempo"] == "120 BPM"
+    assert shown["motionTempo"] == bpm_text(document["tempo"]["motion_bpm"])
+    assert shown["beatOffset"] == f"{int(-alignment['mean_offset_ms'] + 0.5)} ms early on average"
+    assert shown["beatScore"] == f"{alignment['score']:.2f} (chance {alignment['chance']:.2f})"
+    assert shown["synchrony"] == f"R {synchrony['group']['R']:.2f} (chance {synchrony['group']['chance']:.2f})"
+    (pair,) = synchrony["pairs"]
+    assert pair["leader_track_id"] == 1  # the earlier dancer leads
+    assert f"dancer 1 leads by {int(pair['lag_s'] * 1000 + 0.5)} ms" in shown["pairs"][0]
+
+    duration = document["video"]["duration_s"]
+    assert shown["end"] == f"{duration:.1f} s"
+    assert [tick["t"] for tick in shown["musicBeats"]] == document["music"]["beats"]
+    assert [tick["t"] for tick in shown["kinematicBeats"]] == document["kinematic_beats"]
+    for tick in shown["musicBeats"] + shown["kinematicBeats"]:
+        assert tick["x"] == pytest.approx(TIMELINE_WIDTH * tick["t"] / duration, abs=0.1)
+    music_rows = {(tick["y1"], tick["y2"]) for tick in shown["musicBeats"]}
+    movement_rows = {(tick["y1"], tick["y2"]) for tick in shown["kinematicBeats"]}
+    (music_row,), (movement_row,) = music_rows, movement_rows
+    assert music_row[1] <= movement_row[0]  # two rows, music above movement
+    assert [line["trackId"] for line in shown["energy"]] == [1, 2]
+
+
+def test_a_job_without_an_analysis_says_so_under_the_player(stack, page, tmp_path):
+    clip = browser_playable_clip(tmp_path / "dance.mp4", seconds=1, size=(640, 360))
+    warning = "dance analysis failed, poses and overlay are complete: RuntimeError: no audio decoder"
+
+    def without_analysis(route) -> None:
+        # The gateway's job as it reads when the worker's analysis failed: no analysis_url, a warning.
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        job = response.json()
+        if job["status"] == "completed":
+            job["result"].update(analysis_url=None, analysis_key=None, summary=None)
+            job["warnings"].append(warning)
+        route.fulfill(response=response, json=job)
+
+    # The page follows the job by polling when its event stream is refused; the polled job is rewritten.
+    page.route("**/api/v1/analyze/*/events", lambda route: route.fulfill(status=404, json={"error": {
+        "code": "not_found", "message": "no stream in this test"}}))
+    page.route(re.compile(r"/api/v1/analyze/[0-9a-f-]+$"), without_analysis)
+    page.goto(f"{stack.api}/")
+    analyse_in_page(page, clip)
+    shown = shown_analysis(page)
+    assert page.get_attribute("body", "data-analysis") == "none"
+    assert shown["note"] == f"No dance analysis for this job. {warning}"
+    assert not shown["timelineShown"]
+    assert page.is_visible("#analysis-note") and page.is_visible("#video")
 
 
 def test_the_page_sends_the_api_key_typed_into_it(secured_gateway, page, tmp_path):

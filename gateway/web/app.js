@@ -1,5 +1,6 @@
 // The Dance Analysis page: upload a video straight to the bucket (the three steps of the API doc),
-// follow the job live, then play the video with every dancer's skeleton drawn over it.
+// follow the job live, then play the video with every dancer's skeleton drawn over it, and under it
+// the dance analysis: tempi, beat timing, synchrony and a timeline of energy and beats.
 // Plain ES2020, no build step, nothing loaded from elsewhere.
 
 /** COCO-17 bones: nose-eyes-ears, arms, torso, legs. */
@@ -18,6 +19,9 @@ const TYPE_OF_EXTENSION = { mp4: "video/mp4", m4v: "video/mp4", mov: "video/quic
 const KEY_STORAGE = "dance-analysis.api-key";
 /** How often to ask for the job when the event stream cannot be used. */
 const POLL_INTERVAL_MS = 1000;
+const SVG_NS = "http://www.w3.org/2000/svg";
+/** The timeline's viewBox: 1000 units across the video; rows energy 0-60, music beats 60-75, movement beats 75-90. */
+const TIMELINE = { width: 1000, energy: [4, 58], music: [62, 73], kinematic: [77, 88] };
 const STATUS_LABELS = {
   awaiting_upload: "waiting for the upload", queued: "queued", processing: "analysing",
   completed: "completed", failed: "failed", expired: "expired", cancelled: "cancelled",
@@ -287,9 +291,171 @@ class SkeletonPlayer {
   }
 }
 
+// ---- The timeline: energy per dancer, music and movement beats, a playhead on the video's clock --
+
+function svgElement(name, attributes) {
+  const element = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  return element;
+}
+
+class Timeline {
+  constructor(svg, video) {
+    this.svg = svg;
+    this.video = video;
+    this.duration = 0;
+    this.ticking = false;
+    const follow = () => this.movePlayhead(this.video.currentTime);
+    for (const name of ["timeupdate", "seeking", "seeked", "loadedmetadata"]) video.addEventListener(name, follow);
+    // timeupdate comes only every 250 ms or so: while playing, follow every animation frame.
+    video.addEventListener("play", () => this.followPlayback());
+    svg.addEventListener("click", (event) => this.seek(event));
+  }
+
+  /** Draw ``analysis`` (analysis.json) across its video's duration. */
+  load(analysis) {
+    this.duration = analysis.video.duration_s || this.video.duration || 0;
+    $("timeline-end").textContent = `${this.duration.toFixed(1)} s`;
+    const peak = Math.max(0, ...analysis.dancers.map((dancer) => dancer.energy.peak ?? 0));
+    $("energy-lines").replaceChildren(...analysis.dancers.map((dancer) => svgElement("path", {
+      class: "energy", stroke: colourOf(dancer.track_id), "data-track-id": dancer.track_id,
+      d: this.energyPath(dancer.energy, peak),
+    })));
+    $("music-beats").replaceChildren(...(analysis.music.beats || []).map((t) => this.tick(t, "music", TIMELINE.music)));
+    const movement = analysis.kinematic_beats.map((t) => this.tick(t, "kinematic", TIMELINE.kinematic));
+    $("kinematic-beats").replaceChildren(...movement);
+    this.movePlayhead(this.video.currentTime);
+  }
+
+  clear() {
+    this.duration = 0;
+    for (const id of ["energy-lines", "music-beats", "kinematic-beats"]) $(id).replaceChildren();
+    this.movePlayhead(0);
+  }
+
+  x(t) {
+    if (!this.duration) return 0;
+    return Math.min(Math.max(t / this.duration, 0), 1) * TIMELINE.width;
+  }
+
+  /** Energy is a mean over windows, so each window is drawn as a step across it; a gap (null) breaks the line. */
+  energyPath(energy, peak) {
+    const [top, bottom] = TIMELINE.energy;
+    let path = "";
+    let open = false;
+    energy.series.forEach((value, k) => {
+      if (value === null || !peak) { open = false; return; }
+      const from = this.x(energy.start_s + k * energy.window_s);
+      const to = this.x(energy.start_s + (k + 1) * energy.window_s);
+      const y = bottom - (value / peak) * (bottom - top);
+      path += `${open ? "L" : "M"}${from.toFixed(1)},${y.toFixed(1)}H${to.toFixed(1)}`;
+      open = true;
+    });
+    return path;
+  }
+
+  tick(t, kind, [y1, y2]) {
+    const x = this.x(t).toFixed(1);
+    const line = svgElement("line", { class: `tick ${kind}`, x1: x, x2: x, y1, y2, "data-t": t });
+    const title = svgElement("title", {});
+    title.textContent = `${kind === "music" ? "music beat" : "movement beat"} at ${t.toFixed(2)} s`;
+    line.append(title);
+    return line;
+  }
+
+  movePlayhead(t) {
+    const x = this.x(t).toFixed(1);
+    const playhead = $("playhead");
+    playhead.setAttribute("x1", x);
+    playhead.setAttribute("x2", x);
+    playhead.dataset.t = t.toFixed(3);
+  }
+
+  followPlayback() {
+    if (this.ticking) return;
+    this.ticking = true;
+    const onTick = () => {
+      this.movePlayhead(this.video.currentTime);
+      if (this.video.paused || this.video.ended) this.ticking = false;
+      else requestAnimationFrame(onTick);
+    };
+    requestAnimationFrame(onTick);
+  }
+
+  seek(event) {
+    if (!this.duration) return;
+    const box = this.svg.getBoundingClientRect();
+    const fraction = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
+    this.video.currentTime = fraction * Math.min(this.duration, this.video.duration || this.duration);
+  }
+}
+
+// ---- The dance analysis in words ----------------------------------------------------------------
+
+function bpmText(bpm) {
+  return `${Math.round(bpm)} BPM`;
+}
+
+/** A signed offset in milliseconds as words: negative is early. */
+function offsetText(ms) {
+  const rounded = Math.round(ms);
+  if (rounded === 0) return "on the beat";
+  return `${Math.abs(rounded)} ms ${rounded < 0 ? "early" : "late"}`;
+}
+
+function showFigures(analysis) {
+  const { tempo, music, beat_alignment: alignment, dancers, synchrony } = analysis;
+  $("motion-tempo").textContent = tempo.motion_bpm === null ? "no steady tempo" : bpmText(tempo.motion_bpm);
+  if (!music.has_audio) $("music-tempo").textContent = "no audio";
+  else $("music-tempo").textContent = tempo.music_bpm === null ? "no beat found" : bpmText(tempo.music_bpm);
+
+  if (alignment) {
+    $("beat-score").textContent = `${alignment.score.toFixed(2)} (chance ${alignment.chance.toFixed(2)})`;
+    $("beat-offset").textContent = alignment.mean_offset_ms === null ? "not measured"
+      : `${offsetText(alignment.mean_offset_ms)} on average`;
+  } else {
+    const why = !music.has_audio ? "needs music" : tempo.music_bpm === null ? "no music beat" : "no beat while dancing";
+    $("beat-score").textContent = $("beat-offset").textContent = why;
+  }
+
+  if (!synchrony) {
+    $("synchrony-group").textContent = dancers.length < 2 ? "needs two dancers" : "no two dancers together for 2 s";
+  } else if (!synchrony.group) {
+    $("synchrony-group").textContent = "no tempo to measure it at";
+  } else {
+    const { R, chance } = synchrony.group;
+    $("synchrony-group").textContent = `R ${R.toFixed(2)} (chance ${chance.toFixed(2)})`;
+  }
+  $("synchrony-pairs").replaceChildren(...(synchrony?.pairs || []).map((pair) => {
+    const item = document.createElement("li");
+    const [a, b] = pair.track_ids;
+    item.dataset.trackIds = `${a},${b}`;
+    const lead = pair.leader_track_id === null ? "together, no lag"
+      : `dancer ${pair.leader_track_id} leads by ${Math.round(pair.lag_s * 1000)} ms`;
+    const poses = pair.pose_similarity === null ? "" : `, poses ${pair.pose_similarity.toFixed(2)} alike`;
+    item.textContent = `Dancers ${a} and ${b}: movement correlation ${pair.score.toFixed(2)}, ${lead}${poses}.`;
+    return item;
+  }));
+
+  $("timeline-legend").replaceChildren(...dancers.map((dancer) => {
+    const item = document.createElement("li");
+    const swatch = document.createElement("i");
+    swatch.style.background = colourOf(dancer.track_id);
+    const bpm = dancer.motion_bpm === null ? "" : `, ${bpmText(dancer.motion_bpm)}`;
+    item.append(swatch, `dancer ${dancer.track_id}${bpm}`);
+    return item;
+  }));
+}
+
+function showAnalysisNote(text) {
+  $("analysis-note").textContent = text;
+  $("analysis-note").hidden = false;
+}
+
 // ---- The page's flow ----------------------------------------------------------------------------
 
 let player = null;
+let timeline = null;
 let videoUrl = null;
 
 function contentTypeOf(file) {
@@ -361,6 +527,36 @@ async function showResult(job, file) {
   if (overlayUrl) $("overlay-link").href = overlayUrl;
   $("file-input").disabled = false;
   document.body.dataset.player = "ready";
+  await showAnalysis(job);
+}
+
+/** Fetch and show analysis.json; its absence or failure is a note, never an error of the page. */
+async function showAnalysis(job) {
+  $("analysis").hidden = false;
+  timeline = timeline || new Timeline($("timeline"), $("video"));
+  const url = job.result.analysis_url;
+  if (!url) {
+    showAnalysisNote(["No dance analysis for this job.", ...(job.warnings || [])].join(" "));
+    document.body.dataset.analysis = "none";
+    return;
+  }
+  document.body.dataset.analysis = "loading";
+  let analysis;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`the bucket answered ${response.status}`);
+    analysis = await response.json();
+  } catch (exc) {
+    if (document.body.dataset.jobId !== job.job_id) return; // another video was picked meanwhile
+    showAnalysisNote(`analysis.json could not be loaded (${exc.message}).`);
+    document.body.dataset.analysis = "error";
+    return;
+  }
+  if (document.body.dataset.jobId !== job.job_id) return;
+  showFigures(analysis);
+  timeline.load(analysis);
+  $("analysis-body").hidden = false;
+  document.body.dataset.analysis = "ready";
 }
 
 function showLegend(poses) {
@@ -382,12 +578,15 @@ function reset() {
   for (const bar of ["upload-bar", "job-bar"]) $(bar).value = 0;
   $("upload-text").textContent = $("job-text").textContent = "waiting";
   $("codec-note").hidden = true;
+  $("analysis").hidden = $("analysis-note").hidden = $("analysis-body").hidden = true;
   delete document.body.dataset.player;
+  delete document.body.dataset.analysis;
   if (videoUrl) URL.revokeObjectURL(videoUrl);
   videoUrl = null;
   $("video").removeAttribute("src");
   $("video").load();
   if (player) player.unload();
+  if (timeline) timeline.clear();
   setStatus("idle", "");
   $("file-input").disabled = false;
 }
