@@ -36,6 +36,7 @@ bench: setup
 	$(PY) -m bench.upload_url_load
 	$(PY) -m bench.upload_throughput
 	$(PY) -m bench.put_to_queued
+	$(PY) -m bench.dance_analysis
 
 bench-pose: setup
 	$(PY) -m bench.pose_speed
