@@ -54,3 +54,23 @@ def poses_document(frames: list[dict], fps: float, job_id: str = "job") -> dict:
         "video": {"width": 640, "height": 480, "fps": fps, "frames": len(frames), "duration_s": len(frames) / fps},
         "frames": frames,
     }
+
+
+def improvised_dancer(t: np.ndarray, seed: int = 0, amplitude_px: float = 25.0) -> np.ndarray:
+    """Keypoints (frames, 17, 3) of a dancer whose every joint sways on its own mix of slow
+    rhythms (0.2-1.5 Hz): a dance with no repeating pattern, so an alignment has one right answer."""
+    rng = np.random.default_rng(seed)
+    points = np.repeat(STANDING[None], len(t), axis=0)
+    for keypoint in range(17):
+        for axis in range(2):
+            phases, freqs = rng.uniform(0, 2 * np.pi, 3), rng.uniform(0.2, 1.5, 3)
+            points[:, keypoint, axis] += sum(amplitude_px * np.sin(2 * np.pi * f * t + p) for f, p in zip(freqs, phases))
+    return np.concatenate([points, np.full((len(t), 17, 1), 0.9)], axis=-1)
+
+
+def mirrored(keypoints: np.ndarray, width_px: float = 640.0) -> np.ndarray:
+    """What the pose model reports for the same dancer filmed in a mirror: x flipped, sides swapped."""
+    order = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
+    flipped = keypoints[:, order].copy()
+    flipped[..., 0] = width_px - flipped[..., 0]
+    return flipped
