@@ -26,6 +26,10 @@ BAND_S = 1.0
 #: Shortest overlap a diagonal needs to be considered, as a share of the shorter video.
 MIN_OVERLAP = 0.5
 ROWS_PER_CHUNK = 64
+#: Added cost of a step that holds one side still: of two nearly equal paths the straighter wins,
+#: so a pose that repeats (or barely changes) does not pull the path sideways. A tempo change still
+#: costs far more unmatched than its steps do.
+STEP_PENALTY = 0.02
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,9 @@ def _dtw_path(cost: np.ndarray) -> np.ndarray:
     """Subsequence DTW path through a full cost matrix (rows: reference, all matched)."""
     import librosa
 
-    _, warping = librosa.sequence.dtw(C=cost, subseq=True, backtrack=True)
+    _, warping = librosa.sequence.dtw(
+        C=cost, subseq=True, backtrack=True, weights_add=np.array([0.0, STEP_PENALTY, STEP_PENALTY])
+    )
     return np.asarray(warping[::-1], dtype=np.int64)
 
 
@@ -121,14 +127,14 @@ def _banded_subsequence_dtw(cost: np.ndarray, lo: np.ndarray) -> np.ndarray:
     global _banded_kernel
     if _banded_kernel is None:
         _banded_kernel = njit(cache=True)(_banded_accumulate)
-    total, steps = _banded_kernel(cost, lo)
+    total, steps = _banded_kernel(cost, lo, STEP_PENALTY)
     return _backtrack(total, steps, lo)
 
 
 _banded_kernel = None
 
 
-def _banded_accumulate(cost, lo):  # pragma: no cover - compiled by numba
+def _banded_accumulate(cost, lo, penalty):  # pragma: no cover - compiled by numba
     n, width = cost.shape
     total = np.full((n, width), np.inf)
     steps = np.zeros((n, width), np.int8)  # 0: diagonal, 1: from the row above, 2: from the left
@@ -144,10 +150,10 @@ def _banded_accumulate(cost, lo):  # pragma: no cover - compiled by numba
             above = w + shift
             if 0 <= above - 1 < width and total[i - 1, above - 1] < best:
                 best, step = total[i - 1, above - 1], 0
-            if 0 <= above < width and total[i - 1, above] < best:
-                best, step = total[i - 1, above], 1
-            if w > 0 and total[i, w - 1] < best:
-                best, step = total[i, w - 1], 2
+            if 0 <= above < width and total[i - 1, above] + penalty < best:
+                best, step = total[i - 1, above] + penalty, 1
+            if w > 0 and total[i, w - 1] + penalty < best:
+                best, step = total[i, w - 1] + penalty, 2
             total[i, w] = cost[i, w] + best
             steps[i, w] = step
     return total, steps

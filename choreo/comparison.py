@@ -13,7 +13,7 @@
    or after the matched span (a late start, a run-up, walking off) are not scored, and the time
    they take is what ``offset_s`` reports. Reference frames with no known pose do not count.
 5. ``offset_s``: median of (attempt time - reference time) along the path; ``tempo_ratio``: slope of
-   attempt time against reference time (least squares over the path); ``timing`` per segment:
+   attempt time against reference time (least squares over the middle 90 % of the path); ``timing`` per segment:
    its median shift minus ``offset_s`` (positive: later than the attempt's own start implies).
 6. Body parts and segments average the per-keypoint similarities; the worst segments say which
    joint angle differs most, in words.
@@ -94,7 +94,7 @@ def compare(
     matched_t = np.interp(position, np.arange(len(att_t)), att_t)
     shift = matched_t - ref_t
     offset_s = float(np.median(shift))
-    tempo_ratio = float(np.polyfit(ref_t, matched_t, 1)[0]) if len(ref_t) > 1 else 1.0
+    tempo_ratio = _slope(ref_t, matched_t)
     angles = _angle_differences(reference, attempt, ref_t, matched_t, mirrored)
     segments = [
         _segment(start, end, ref_t, per_keypoint, shift - offset_s, angles)
@@ -136,6 +136,16 @@ def _should_mirror(reference: np.ndarray, attempt: np.ndarray, rate: float) -> b
     plain = best_diagonal(oks_matrix(reference[::step], attempt[::step]))[1]
     flipped = best_diagonal(oks_matrix(reference[::step], mirror_poses(attempt[::step])))[1]
     return flipped > plain + MIRROR_MARGIN
+
+
+def _slope(ref_t: np.ndarray, matched_t: np.ndarray) -> float:
+    """Attempt seconds per reference second: least squares over the middle 90 % of the path (its ends
+    are where a late start or an early stop bends it)."""
+    if len(ref_t) < 3:
+        return 1.0
+    trim = len(ref_t) // 20
+    middle = slice(trim, len(ref_t) - trim)
+    return float(np.polyfit(ref_t[middle], matched_t[middle], 1)[0])
 
 
 def _continuous_position(alignment: Alignment, frames: int, rate: float) -> np.ndarray:

@@ -20,8 +20,18 @@ TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 
 
 def normalise_poses(keypoints: np.ndarray, torso_length: np.ndarray) -> np.ndarray:
-    """Poses of shape (frames, 17, 2) centred on their torso centre, in torso lengths."""
-    centre = nanmean(keypoints[:, TORSO], axis=1)
+    """Poses of shape (frames, 17, 2), in time order, centred on their torso centre, in torso lengths.
+
+    The centre is the mean of both shoulders and both hips, in frames where all four are seen; in
+    other frames it is interpolated from the nearest such frames, because the mean of three of them
+    would jump by a quarter of a hip width (a hip near the confidence threshold would shake the
+    whole pose). Without any such frame, the mean of whatever torso keypoints each frame has."""
+    torso = keypoints[:, TORSO]
+    complete = ~np.isnan(torso).any(axis=(1, 2))
+    centre = nanmean(torso, axis=1)
+    if complete.any() and not complete.all():
+        index = np.arange(len(keypoints))
+        centre = np.stack([np.interp(index, index[complete], centre[complete, axis]) for axis in range(2)], axis=1)
     return (keypoints - centre[:, None]) / np.asarray(torso_length, float)[:, None, None]
 
 

@@ -88,6 +88,12 @@ class JobNotFound(NotFound):
     code = "job_not_found"
 
 
+class ComparisonNotFound(NotFound):
+    """Raised when no comparison has the given id."""
+
+    code = "comparison_not_found"
+
+
 class UploadNotFound(NotFound):
     """Raised when a job's video has not been uploaded (yet)."""
 
@@ -116,6 +122,24 @@ class JobExpired(JobStateConflict):
     """Raised when a job's upload window closed before its video arrived."""
 
     code = "job_expired"
+
+
+class JobNotCompleted(JobStateConflict):
+    """Raised when a job is asked for results it does not have yet: it is not completed."""
+
+    code = "job_not_completed"
+
+
+class ComparisonRejected(DanceError):
+    """Raised when two dancers cannot be compared; the comparison ends ``failed``."""
+
+    code = "comparison_rejected"
+
+
+class TrackNotFound(ComparisonRejected):
+    """Raised when a video has no dancer with the asked-for track id (or no dancer at all)."""
+
+    code = "track_not_found"
 
 
 class FileTooLarge(DanceError):

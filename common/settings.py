@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     work_ack_wait_s: float = DEFAULT_WORK_ACK_WAIT_S
     work_max_deliver: int = DEFAULT_WORK_MAX_DELIVER
     jobs_bucket: str = "jobs"
+    #: Comparisons of an attempt with a reference: their records and their work queue.
+    comparisons_bucket: str = "comparisons"
+    compare_stream: str = "COMPARE_WORK"
+    compare_subject: str = "work.compare"
+    compare_durable: str = "comparers"
 
     # --- gateway -----------------------------------------------------------------------
     http_host: str = "127.0.0.1"

@@ -38,6 +38,28 @@ def work_stream_config(settings: Settings) -> StreamConfig:
     )
 
 
+def compare_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=settings.compare_stream,
+        description="Comparisons of an attempt with a reference; each message is one, acked when its result is stored",
+        subjects=[settings.compare_subject],
+        retention=RetentionPolicy.WORK_QUEUE,
+        duplicate_window=settings.work_dedupe_window_s,
+        storage=StorageType.FILE,
+    )
+
+
+def compare_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=settings.compare_durable,
+        description="Compare workers share this consumer; each comparison goes to one of them",
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=settings.work_ack_wait_s,
+        max_deliver=settings.work_max_deliver,
+        filter_subject=settings.compare_subject,
+    )
+
+
 def dead_letter_stream_config(settings: Settings) -> StreamConfig:
     return StreamConfig(
         name=settings.dead_letter_stream,
@@ -104,12 +126,14 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
             work_stream_config(settings),
             dead_letter_stream_config(settings),
             advisories_stream_config(settings),
+            compare_stream_config(settings),
         ):
             await _ensure_stream(js, config)
         # add_consumer updates an existing durable, so changed settings take effect.
         await js.add_consumer(settings.events_stream, listener_consumer_config(settings))
         await js.add_consumer(settings.work_stream, worker_consumer_config(settings))
         await js.add_consumer(advisories_stream_config(settings).name, advisories_consumer_config(settings))
+        await js.add_consumer(settings.compare_stream, compare_consumer_config(settings))
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from common.broker import connect_nats
+from common.comparisons import ComparisonStore
 from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 from common.storage import make_s3_client
 from gateway.app_keys import (
+    COMPARISONS,
     INTAKE,
     JOBS,
     NATS_CONNECTION,
@@ -21,6 +23,7 @@ from gateway.app_keys import (
     SETTINGS,
 )
 from gateway.auth import auth_middleware
+from gateway.comparisons import comparison_routes
 from gateway.cors import install_cors
 from gateway.docs import docs_routes
 from gateway.endpoints import Endpoint
@@ -35,7 +38,7 @@ from gateway.web_page import web_routes
 log = logging.getLogger(__name__)
 
 #: Every module's endpoints; the OpenAPI document describes exactly these.
-ENDPOINT_TABLES = (routes, legacy_routes, event_routes, docs_routes, metrics_routes, web_routes)
+ENDPOINT_TABLES = (routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -65,6 +68,7 @@ async def nats_context(app: web.Application) -> AsyncIterator[None]:
     nc = await connect_nats(settings, "gateway")
     app[NATS_CONNECTION] = nc
     app[JOBS] = await JobStore.open(nc.jetstream(), settings.jobs_bucket)
+    app[COMPARISONS] = await ComparisonStore.open(nc.jetstream(), settings.comparisons_bucket)
     app[INTAKE] = UploadIntake(settings, app[JOBS], nc.jetstream(), app[S3])
     yield
     await nc.drain()

@@ -5,6 +5,7 @@ from aiohttp import web
 from minio import Minio
 from nats.aio.client import Client as NATS
 
+from common.comparisons import ComparisonStore
 from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
@@ -13,6 +14,7 @@ SETTINGS = web.AppKey("settings", Settings)
 NATS_CONNECTION = web.AppKey("nats_connection", NATS)
 JOBS = web.AppKey("jobs", JobStore)
 INTAKE = web.AppKey("intake", UploadIntake)
+COMPARISONS = web.AppKey("comparisons", ComparisonStore)
 #: Talks to MinIO on the internal endpoint.
 S3 = web.AppKey("s3", Minio)
 #: Only signs URLs, for the endpoint clients can reach; never makes a request.

@@ -41,8 +41,10 @@ class Endpoint:
     params: type[BaseModel] | None = None
     #: Whether the parameters may come as a JSON object body as well as a query string.
     json_body: bool = True
-    #: The 200 answer's model, or None for answers that are not JSON (see ``content_type``).
+    #: The success answer's model, or None for answers that are not JSON (see ``content_type``).
     response: type[BaseModel] | None = None
+    #: The success answer's status: 200, or 202 for work accepted to run later.
+    status: int = 200
     #: Media type of a non-JSON answer; with ``response`` set too, that model describes each item (an event stream).
     content_type: str | None = None
     #: Other answers that are not errors, by status (readiness' 503).
@@ -91,7 +93,7 @@ class Endpoint:
                 return answer
             if self.response is None or not isinstance(answer, self.response):
                 raise TypeError(f"{self.operation_id} answered {type(answer).__name__}, not its declared {self.response}")
-            return model_response(answer)
+            return model_response(answer, status=self.status)
 
         return serve
 

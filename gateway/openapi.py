@@ -154,7 +154,7 @@ def _success(endpoint: Endpoint) -> dict[str, Any]:
         ok["headers"] = {name: {"description": text, "schema": {"type": "string"}} for name, text in endpoint.headers.items()}
     if endpoint.links:
         ok["links"] = dict(endpoint.links)
-    responses = {"200": ok}
+    responses = {str(endpoint.status): ok}
     for status, model in endpoint.other_responses.items():
         responses[str(status)] = {"description": _first_line(model), "content": {"application/json": {"schema": _ref(model)}}}
     return responses

@@ -29,6 +29,8 @@ async def read_params(
     values: dict[str, Any] = {}
     values.update(_checked(model, _single_values(request.query), strict=False, context=context))
     values.update(_checked(model, request.match_info, strict=False, context=context))
+    # JSON values are checked as JSON, strictly: a number for a text field is refused, a string
+    # for an enumeration is its value.
     if json_body:
         values.update(_checked(model, await _json_object(request), strict=True, context=context))
     try:
@@ -70,7 +72,11 @@ def _checked(
         if name not in model.model_fields:
             continue
         try:
-            checked[name] = _field_adapter(model, name).validate_python(raw, strict=strict, context=context)
+            adapter = _field_adapter(model, name)
+            if strict:
+                checked[name] = adapter.validate_json(json.dumps(raw), strict=True, context=context)
+            else:
+                checked[name] = adapter.validate_python(raw, strict=False, context=context)
         except ValidationError as exc:
             raise request_error(exc, name) from None
     return checked

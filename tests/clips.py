@@ -96,3 +96,34 @@ def mux_clicks(video: Path, out: Path, click_times: np.ndarray, seconds: float, 
     )
     wav.unlink()
     return out
+
+
+def sway_angle(t: np.ndarray) -> np.ndarray:
+    """Degrees: an irregular sway (three incommensurate rhythms), so any moment of it is unlike the others."""
+    return 9 * np.sin(2 * np.pi * 0.37 * t) + 6 * np.sin(2 * np.pi * 0.83 * t + 1.0) + 4 * np.sin(2 * np.pi * 1.31 * t + 2.0)
+
+
+def make_swaying_clip(
+    path: Path, *, seconds: float, fps: float = 30.0, delay_s: float = 0.0, size: tuple[int, int] = (640, 360),
+    photo: str = "zidane.jpg",
+) -> Path:
+    """The photo turning to and fro along ``sway_angle`` and stretching; with ``delay_s`` it holds still that long
+    first: a copy of the same dance started ``delay_s`` late."""
+    width, height = size
+    image = load_photo(photo)
+    scale = 0.8 * min(width / image.shape[1], height / image.shape[0])
+    image = cv2.resize(image, (int(image.shape[1] * scale), int(image.shape[0] * scale)))
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - image.shape[0]) // 2, (width - image.shape[1]) // 2
+    canvas[top : top + image.shape[0], left : left + image.shape[1]] = image
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for index in range(int(round(seconds * fps))):
+        t = max(index / fps - delay_s, 0.0)
+        turn = cv2.getRotationMatrix2D((width / 2, height * 0.6), float(sway_angle(np.array([t]))[0]), 1.0)
+        # Stretching across and along as well: the pose changes in three ways, not only by its angle.
+        stretch = np.diag([1 + 0.12 * np.sin(2 * np.pi * 0.53 * t), 1 + 0.1 * np.sin(2 * np.pi * 0.29 * t + 0.7)])
+        turn[:, :2] = stretch @ turn[:, :2]
+        turn[:, 2] += (np.eye(2) - stretch) @ np.array([width / 2, height * 0.6])
+        writer.write(cv2.warpAffine(canvas, turn, (width, height)))
+    writer.release()
+    return path

@@ -98,14 +98,15 @@ class Stack:
 
 
 def start_stack(
-    settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "gateway"), ready: bool = True
+    settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "compare_worker", "gateway"),
+    ready: bool = True,
 ) -> Stack:
     """Our processes on ``settings`` (a free HTTP port is chosen); waits until the gateway is
     ready, or only alive when ``ready`` is False (for a gateway meant to be unready)."""
     settings = settings.model_copy(update={"http_port": free_port()})
     log_dir = ARTIFACTS / "logs"
     suffix = "" if settings.bucket == "test-dance" else f"-{settings.bucket}"
-    names = {"listener": "listener", "pose_worker": "pose-worker", "gateway": "gateway"}
+    names = {"listener": "listener", "pose_worker": "pose-worker", "compare_worker": "compare-worker", "gateway": "gateway"}
     # Each process gets its own metrics port; the gateway serves /metrics on its API port.
     processes = {
         module: python_service(
@@ -139,6 +140,10 @@ def isolated_names(suffix: str) -> dict[str, str]:
         "work_subject": f"work.{suffix}",
         "worker_durable": f"pose-workers-{suffix}",
         "jobs_bucket": f"jobs-{suffix}",
+        "comparisons_bucket": f"comparisons-{suffix}",
+        "compare_stream": f"COMPARE_WORK_{suffix.upper()}",
+        "compare_subject": f"work.compare.{suffix}",
+        "compare_durable": f"comparers-{suffix}",
     }
 
 

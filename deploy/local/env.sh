@@ -21,6 +21,7 @@ export MINIO_CONSOLE_PORT="${MINIO_CONSOLE_PORT:-9001}"
 export GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 export LISTENER_METRICS_PORT="${LISTENER_METRICS_PORT:-9101}"
 export WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-9102}"
+export COMPARE_METRICS_PORT="${COMPARE_METRICS_PORT:-9103}"
 export MINIO_ROOT_USER="${MINIO_ROOT_USER:-minioadmin}"
 export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-minioadmin}"
 # Origins browsers may call from: the gateway and MinIO (global CORS) use the same list.

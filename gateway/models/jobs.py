@@ -10,6 +10,7 @@ from common.jobs import JobStatus, Stage
 from gateway.models.analysis import AnalysisSummary
 from gateway.models.base import ResponseBody
 from gateway.models.errors import ErrorDetail
+from gateway.models.events import ServerSentEvent
 from gateway.models.fields import JobId, S3Key, Timestamp
 
 
@@ -54,17 +55,12 @@ class Job(ResponseBody):
     warnings: list[str]
 
 
-class JobEvent(ResponseBody):
+class JobEvent(ServerSentEvent):
     """One server-sent event of ``/events``: the job, as GET returns it, on every change."""
 
     event: Literal["job"] = "job"
-    id: str = Field(description="The job's updated_at")
     data: str = Field(description="The job as JSON, the same object GET /api/v1/analyze/{job_id} returns")
 
     @classmethod
     def of(cls, job: Job) -> JobEvent:
         return cls(id=job.updated_at.isoformat(), data=json.dumps(job.model_dump(mode="json")))
-
-    def encode(self) -> bytes:
-        """The event in the ``text/event-stream`` wire format."""
-        return f"event: {self.event}\nid: {self.id}\ndata: {self.data}\n\n".encode()

@@ -1,0 +1,95 @@
+"""The comparison record: an attempt compared with a reference dance, its states and its result."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from common.errors import ComparisonNotFound, JobStateConflict
+from common.jobs import JobError, utc_now
+from common.record_store import RecordStore
+
+
+class ComparisonStatus(str, enum.Enum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (ComparisonStatus.COMPLETED, ComparisonStatus.FAILED)
+
+
+class MirrorMode(str, enum.Enum):
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+class SegmentScore(BaseModel):
+    start_s: float
+    end_s: float
+    score: float | None
+
+
+class WorstSegment(SegmentScore):
+    body_part: str | None
+    feedback: str | None
+
+
+class SegmentTiming(BaseModel):
+    start_s: float
+    end_s: float
+    #: "early", "late" or "on time" (within ``ON_TIME_MS``).
+    verdict: str
+    #: Signed: positive when the attempt is late in this segment.
+    offset_ms: float | None
+
+
+class ComparisonResult(BaseModel):
+    score: float
+    offset_s: float
+    tempo_ratio: float
+    mirrored: bool
+    reference_track_id: int
+    track_id: int
+    body_parts: dict[str, float | None]
+    segments: list[SegmentScore]
+    worst_segments: list[WorstSegment]
+    timing: list[SegmentTiming]
+    comparison_key: str
+
+
+class Comparison(BaseModel):
+    comparison_id: str
+    status: ComparisonStatus
+    reference_job_id: str
+    job_id: str
+    mirror: MirrorMode = MirrorMode.AUTO
+    reference_track_id: int | None = None
+    track_id: int | None = None
+    owner: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    error: JobError | None = None
+    result: ComparisonResult | None = None
+    attempts: int = 0
+    #: Stream sequence of the work message running it; any other message for it is a copy.
+    work_seq: int | None = None
+
+    def moved_to(self, status: ComparisonStatus, **changes: Any) -> Comparison:
+        if self.status.is_final:
+            raise JobStateConflict(f"comparison {self.comparison_id} is {self.status.value}")
+        return self.model_copy(update={"status": status, "updated_at": utc_now(), **changes})
+
+
+class ComparisonStore(RecordStore[Comparison]):
+    record_type = Comparison
+    not_found = ComparisonNotFound
+    noun = "comparison"
+
+    def key_of(self, record: Comparison) -> str:
+        return record.comparison_id

@@ -1,0 +1,107 @@
+"""Records (jobs, comparisons) in a NATS JetStream key-value bucket, changed only by compare-and-set."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import ClassVar, Generic, TypeVar
+
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.kv import KeyValue
+from pydantic import BaseModel
+
+from common.broker import broker_errors
+from common.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+#: Revisions kept per record: enough to see its recent history with `nats kv history`.
+RECORD_HISTORY = 10
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class RecordStore(Generic[R]):
+    """Reads and writes one kind of record; every write checks the revision it read."""
+
+    record_type: ClassVar[type[BaseModel]]
+    not_found: ClassVar[type[NotFound]]
+    noun: ClassVar[str]
+
+    def __init__(self, kv: KeyValue) -> None:
+        self._kv = kv
+
+    @classmethod
+    async def open(cls, js: JetStreamContext, bucket: str):
+        """Bind to the bucket, creating it when it does not exist yet."""
+        async with broker_errors(f"opening the {cls.noun} store"):
+            try:
+                kv = await js.key_value(bucket)
+            except BucketNotFoundError:
+                kv = await js.create_key_value(
+                    KeyValueConfig(bucket=bucket, history=RECORD_HISTORY, storage=StorageType.FILE)
+                )
+        return cls(kv)
+
+    def key_of(self, record: R) -> str:
+        raise NotImplementedError
+
+    async def create(self, record: R) -> R:
+        async with broker_errors(f"creating a {self.noun}"):
+            await self._kv.create(self.key_of(record), record.model_dump_json().encode())
+        return record
+
+    async def get(self, key: str) -> R:
+        record, _ = await self._read(key)
+        return record
+
+    async def update(self, key: str, change: Callable[[R], R | None]) -> R:
+        """Apply ``change`` to the current record with compare-and-set, retrying on conflict.
+
+        ``change`` returns the new record, or None to leave the record as it is. It may run
+        several times, so it must not have side effects.
+        """
+        while True:
+            record, revision = await self._read(key)
+            changed = change(record)
+            if changed is None:
+                return record
+            try:
+                async with broker_errors(f"updating a {self.noun}"):
+                    await self._kv.update(key, changed.model_dump_json().encode(), last=revision)
+                return changed
+            except KeyWrongLastSequenceError:
+                log.debug("%s %s changed underneath us; retrying", self.noun, key)
+
+    async def watch(self, key: str) -> AsyncIterator[R]:
+        """The record as it is now, then every new version of it, until the caller stops iterating."""
+        self._check_key(key)
+        async with broker_errors(f"watching a {self.noun}"):
+            watcher = await self._kv.watch(key)
+        try:
+            async for entry in watcher:
+                if entry is not None and entry.value:  # None marks "no more history"
+                    yield self.record_type.model_validate_json(entry.value)  # type: ignore[misc]
+        finally:
+            await watcher.stop()
+
+    async def keys(self) -> list[str]:
+        async with broker_errors(f"listing {self.noun}s"):
+            try:
+                return await self._kv.keys()
+            except NoKeysError:
+                return []
+
+    async def _read(self, key: str) -> tuple[R, int]:
+        self._check_key(key)
+        try:
+            async with broker_errors(f"reading a {self.noun}"):
+                entry = await self._kv.get(key)
+        except KeyNotFoundError as exc:
+            raise self.not_found(f"no {self.noun} with id {key!r}") from exc
+        return self.record_type.model_validate_json(entry.value), entry.revision  # type: ignore[return-value]
+
+    def _check_key(self, key: str) -> None:
+        if not (bool(key) and len(key) <= 64 and all(c.isalnum() or c == "-" for c in key) and key.isascii()):
+            raise self.not_found(f"no {self.noun} with id {key!r}")

@@ -1,0 +1,146 @@
+"""One compare message -> one comparison: claim it, read both jobs' poses, compare, store, settle."""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+
+from minio import Minio
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from choreo.comparison import compare
+from choreo.comparison_report import comparison_document, result_fields
+from common.comparisons import Comparison, ComparisonResult, ComparisonStatus, ComparisonStore
+from common.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
+from common.job_store import JobStore
+from common.jobs import JobError
+from common.settings import Settings
+from common.storage import storage_errors
+from common.work_queue import CompareOrder
+from compare_worker.inputs import choose_track, read_danced_job
+
+log = logging.getLogger(__name__)
+
+#: Pauses before a comparison that met an unavailable service (or not yet its record) runs again.
+RETRY_BACKOFF_S = (2.0, 10.0, 30.0)
+
+
+def comparison_key(comparison_id: str) -> str:
+    return f"results/comparisons/{comparison_id}/comparison.json"
+
+
+class CompareRunner:
+    def __init__(self, settings: Settings, comparisons: ComparisonStore, jobs: JobStore, s3: Minio) -> None:
+        self._settings = settings
+        self._comparisons = comparisons
+        self._jobs = jobs
+        self._s3 = s3
+
+    async def handle(self, message: Msg) -> None:
+        """Run the comparison in ``message`` and ack, term or nak it; never raises for its failure."""
+        try:
+            order = CompareOrder.from_json(message.data)
+        except ValidationError as exc:
+            log.error("compare message seq %s is not a compare order: %s", message.metadata.sequence.stream, exc)
+            await message.term()
+            return
+        attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
+        comparison_id = order.comparison_id
+        try:
+            comparison = await self._claim(comparison_id, seq, attempt)
+            if comparison is None:
+                await message.ack()  # finished, or run by another message
+                return
+            result = await self._run(comparison, message)
+        except ComparisonNotFound:
+            # The gateway publishes before it writes the record: give it a moment, then give up.
+            await self._retry_or_drop(message, comparison_id, attempt)
+        except (ComparisonRejected, NotFound) as exc:
+            await self._fail(comparison_id, exc.code, exc.message)
+            await message.term()
+        except ServiceUnavailable as exc:
+            await self._retry_or_fail(message, comparison_id, attempt, exc.code, exc.message)
+        except Exception as exc:  # a bug must still end the comparison, never leave it stuck
+            log.exception("comparison %s: unexpected error", comparison_id)
+            await self._retry_or_fail(message, comparison_id, attempt, "internal_error", f"internal error: {exc!r}")
+        else:
+            await self._comparisons.update(
+                comparison_id, lambda c: c.moved_to(ComparisonStatus.COMPLETED, result=result) if not c.status.is_final else None
+            )
+            await message.ack()
+            log.info("comparison %s completed: score %.1f", comparison_id, result.score)
+
+    async def _claim(self, comparison_id: str, seq: int, attempt: int) -> Comparison | None:
+        def claim(current: Comparison) -> Comparison | None:
+            if current.status.is_final:
+                return None
+            if current.status is ComparisonStatus.PROCESSING and current.work_seq not in (None, seq):
+                return None
+            return current.moved_to(ComparisonStatus.PROCESSING, attempts=attempt, work_seq=seq)
+
+        comparison = await self._comparisons.update(comparison_id, claim)
+        if comparison.status is not ComparisonStatus.PROCESSING or comparison.work_seq != seq:
+            return None
+        return comparison
+
+    async def _run(self, comparison: Comparison, message: Msg) -> ComparisonResult:
+        reference_job = await self._jobs.get(comparison.reference_job_id)
+        attempt_job = await self._jobs.get(comparison.job_id)
+        bucket = self._settings.bucket
+        reference = await asyncio.to_thread(read_danced_job, self._s3, bucket, reference_job)
+        attempt = await asyncio.to_thread(read_danced_job, self._s3, bucket, attempt_job)
+        reference_track = choose_track(reference, comparison.reference_track_id, "reference")
+        attempt_track = choose_track(attempt, comparison.track_id, "attempt")
+        await message.in_progress()
+        outcome = await asyncio.to_thread(
+            compare, reference_track, attempt_track, mirror=comparison.mirror.value, reference_beats=reference.beats
+        )
+        ids = {
+            "comparison_id": comparison.comparison_id,
+            "reference_job_id": comparison.reference_job_id,
+            "job_id": comparison.job_id,
+            "reference_track_id": reference_track.track_id,
+            "track_id": attempt_track.track_id,
+        }
+        key = comparison_key(comparison.comparison_id)
+        document = json.dumps(comparison_document(outcome, ids), separators=(",", ":"), allow_nan=False).encode()
+        await asyncio.to_thread(self._store, key, document)
+        return ComparisonResult.model_validate(
+            {**result_fields(outcome), "reference_track_id": reference_track.track_id,
+             "track_id": attempt_track.track_id, "comparison_key": key}
+        )
+
+    def _store(self, key: str, document: bytes) -> None:
+        with storage_errors("storing a comparison"):
+            self._s3.put_object(self._settings.bucket, key, io.BytesIO(document), len(document),
+                                content_type="application/json")
+
+    async def _fail(self, comparison_id: str, code: str, text: str) -> None:
+        def fail(current: Comparison) -> Comparison | None:
+            if current.status.is_final:
+                return None
+            return current.moved_to(ComparisonStatus.FAILED, error=JobError(code=code, message=text))
+
+        try:
+            await self._comparisons.update(comparison_id, fail)
+        except ComparisonNotFound:
+            return
+        log.warning("comparison %s failed: %s: %s", comparison_id, code, text)
+
+    async def _retry_or_fail(self, message: Msg, comparison_id: str, attempt: int, code: str, text: str) -> None:
+        if attempt >= self._settings.work_max_deliver:
+            await self._fail(comparison_id, code, f"{text} (gave up after {attempt} attempts)")
+            await message.term()
+            return
+        delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1]
+        log.warning("comparison %s attempt %d failed, retrying in %.0f s: %s", comparison_id, attempt, delay, text)
+        await message.nak(delay=delay)
+
+    async def _retry_or_drop(self, message: Msg, comparison_id: str, attempt: int) -> None:
+        if attempt >= self._settings.work_max_deliver:
+            log.error("comparison %s: no record after %d attempts; message dropped", comparison_id, attempt)
+            await message.term()
+            return
+        await message.nak(delay=RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1])

@@ -1,0 +1,36 @@
+"""The compare worker's loop: pull one comparison at a time from the compare stream and run it."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from common.broker import connect_nats
+from common.comparisons import ComparisonStore
+from common.consumer import consume
+from common.job_store import JobStore
+from common.metrics_server import serve_metrics
+from common.settings import Settings
+from common.storage import make_s3_client
+from common.streams import ensure_streams
+from compare_worker.runner import CompareRunner
+
+log = logging.getLogger(__name__)
+
+
+async def run_compare_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Consume the compare stream until ``stop`` is set."""
+    serve_metrics(settings, "compare worker")
+    nc = await connect_nats(settings, "compare-worker")
+    js = nc.jetstream()
+    await ensure_streams(js, settings)
+    runner = CompareRunner(
+        settings,
+        await ComparisonStore.open(js, settings.comparisons_bucket),
+        await JobStore.open(js, settings.jobs_bucket),
+        make_s3_client(settings),
+    )
+    subscription = await js.pull_subscribe_bind(durable=settings.compare_durable, stream=settings.compare_stream)
+    log.info("compare worker consuming %s as %s", settings.compare_stream, settings.compare_durable)
+    await consume(subscription, runner.handle, stop, batch=1)
+    await nc.drain()
+    log.info("compare worker stopped")
