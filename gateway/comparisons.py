@@ -26,6 +26,9 @@ comparison_routes = EndpointTable()
 COMPARISON_PATH = "/api/v1/compare/{comparison_id}"
 LINKS = {
     "GetComparison": {"operationId": "getComparison", "parameters": {"path.comparison_id": "$response.body#/comparison_id"}},
+    "StreamComparisonEvents": {
+        "operationId": "streamComparisonEvents", "parameters": {"path.comparison_id": "$response.body#/comparison_id"}
+    },
 }
 
 
