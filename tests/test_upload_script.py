@@ -218,3 +218,23 @@ def test_the_summary_says_the_tempi_the_on_beat_score_and_whether_the_dancers_ar
     assert fields["tempo"] == "120.0 BPM (movement), 120.2 BPM (music)"
     assert fields["on_beat"] == "0.81 of 1, 42 ms early on average"
     assert fields["dancers"] == "2" and fields["synchrony"] == "R = 0.91 (1: all in phase)"
+
+
+def test_compare_to_uploads_waits_compares_and_prints_score_offset_and_worst_segments(stack, clip):
+    reference = request_upload(stack.api, "reference.mp4")
+    assert requests.put(reference["upload_url"], data=clip.read_bytes(), timeout=60).status_code == 200
+    assert wait_for_final(stack.api, reference["job_id"])["status"] == "completed"
+
+    result = run_script(str(clip), "--direct", "--compare-to", reference["job_id"], "--api", stack.api)
+    assert result.returncode == 0, result.stderr
+    fields = stdout_fields(result.stdout)
+    assert fields["status"] == "completed"  # --compare-to waits for the job first
+    assert fields["compare_score"] == "100.0 of 100"  # the same video
+    assert fields["compare_offset"] == "starts at the same time as the reference"
+    assert fields["compare_tempo"] == "1.00x the reference's duration"
+    assert "compare_worst" in fields and fields["comparison_url"].startswith("http")
+
+
+def test_compare_to_an_unknown_job_fails_in_one_line(stack, clip):
+    result = run_script(str(clip), "--direct", "--compare-to", "no-such-job", "--api", stack.api)
+    assert_one_line_failure(result, "job_not_found")

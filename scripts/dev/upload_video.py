@@ -341,7 +341,15 @@ class ApiClient:
 
     def job_events(self, job_id: str) -> Iterator[dict]:
         """Each state of the job from its server-sent events, until the server ends the stream."""
-        connection, target = connect(f"{self.base}/api/v1/analyze/{quote(job_id)}/events", EVENTS_TIMEOUT_S)
+        return self.events(f"/api/v1/analyze/{quote(job_id)}/events", "job")
+
+    def comparison_events(self, comparison_id: str) -> Iterator[dict]:
+        """Each state of the comparison from its server-sent events, until the server ends the stream."""
+        return self.events(f"/api/v1/compare/{quote(comparison_id)}/events", "comparison")
+
+    def events(self, path: str, kind: str) -> Iterator[dict]:
+        """The JSON of each ``kind`` event of the stream at ``path``."""
+        connection, target = connect(self.base + path, EVENTS_TIMEOUT_S)
         with network_errors(self.where):
             try:
                 connection.request("GET", target, headers=self.headers({"Accept": "text/event-stream"}))
@@ -349,7 +357,7 @@ class ApiClient:
                 if response.status != 200:
                     raise api_error(Answer(response.status, response.reason, response.read(MAX_ERROR_BODY)))
                 for event, data in server_sent_events(response):
-                    if event == "job":
+                    if event == kind:
                         yield json.loads(data)
             finally:
                 connection.close()
@@ -506,6 +514,37 @@ def summary_lines(summary: dict | None) -> list[tuple[str, str]]:
     return lines
 
 
+def compare_with(client: ApiClient, reference_job_id: str, job_id: str) -> dict:
+    """Compare the uploaded job with a reference job; the finished comparison (``JobFailed`` if it failed)."""
+    comparison = client.post("/api/v1/compare", {"reference_job_id": reference_job_id, "job_id": job_id})
+    print(f"comparison_id: {comparison['comparison_id']}", flush=True)
+    for _ in range(EVENTS_RECONNECTS + 1):
+        for comparison in client.comparison_events(comparison["comparison_id"]):
+            if comparison["status"] == "failed":
+                error = comparison.get("error") or {}
+                raise JobFailed(f"comparison {comparison['comparison_id']} failed: {error.get('code')}: {error.get('message')}")
+            if comparison["status"] == "completed":
+                return comparison
+    raise Unreachable(f"the events stream of comparison {comparison['comparison_id']} kept ending before it did")
+
+
+def print_comparison(comparison: dict) -> None:
+    """Score, offset, tempo and the worst segments in words, one ``name: value`` line each."""
+    result = comparison["result"]
+    offset = result["offset_s"]
+    when = "at the same time as" if abs(offset) < 0.05 else f"{abs(offset):.2f} s {'later' if offset > 0 else 'earlier'} than"
+    print(f"compare_score: {result['score']:.1f} of 100")
+    print(f"compare_offset: starts {when} the reference")
+    print(f"compare_tempo: {result['tempo_ratio']:.2f}x the reference's duration")
+    if result["mirrored"]:
+        print("compare_mirrored: compared as a mirror image")
+    for segment in result["worst_segments"]:
+        advice = f", {segment['body_part']}: {segment['feedback']}" if segment.get("feedback") else ""
+        score = "no pose" if segment["score"] is None else f"{segment['score']:.0f}/100"
+        print(f"compare_worst: {segment['start_s']:.1f}-{segment['end_s']:.1f} s {score}{advice}")
+    print(f"comparison_url: {result['comparison_url']}")
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -528,7 +567,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="API key, sent as 'Authorization: Bearer' (default: $DANCE_API_KEY)",
     )
     parser.add_argument("--content-type", help="the video's MIME type (default: guessed from the extension)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--compare-to", metavar="JOB_ID",
+        help="after the job completes, compare it with this reference job and print the score (implies --wait)",
+    )
+    args = parser.parse_args(argv)
+    args.wait = args.wait or bool(args.compare_to)
+    return args
 
 
 def run(args: argparse.Namespace) -> None:
@@ -551,6 +596,8 @@ def run(args: argparse.Namespace) -> None:
     job = follow_job(client, job["job_id"])
     check_final(job)
     print_result(job)
+    if args.compare_to:
+        print_comparison(compare_with(client, args.compare_to, job["job_id"]))
 
 
 def main(argv: list[str] | None = None) -> int:
