@@ -5,6 +5,7 @@ import asyncio
 import io
 import json
 import logging
+import time
 
 from minio import Minio
 from nats.aio.msg import Msg
@@ -20,6 +21,7 @@ from common.settings import Settings
 from common.storage import storage_errors
 from common.work_queue import CompareOrder
 from compare_worker.inputs import choose_track, read_danced_job
+from compare_worker.metrics import COMPARE_SECONDS, COMPARISONS
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,11 @@ class CompareRunner:
             return
         attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
         comparison_id = order.comparison_id
+        started = time.monotonic()
         try:
             comparison = await self._claim(comparison_id, seq, attempt)
             if comparison is None:
+                COMPARISONS.labels("skipped").inc()
                 await message.ack()  # finished, or run by another message
                 return
             result = await self._run(comparison, message)
@@ -70,6 +74,8 @@ class CompareRunner:
                 comparison_id, lambda c: c.moved_to(ComparisonStatus.COMPLETED, result=result) if not c.status.is_final else None
             )
             await message.ack()
+            COMPARISONS.labels("completed").inc()
+            COMPARE_SECONDS.observe(time.monotonic() - started)
             log.info("comparison %s completed: score %.1f", comparison_id, result.score)
 
     async def _claim(self, comparison_id: str, seq: int, attempt: int) -> Comparison | None:
@@ -127,6 +133,7 @@ class CompareRunner:
             await self._comparisons.update(comparison_id, fail)
         except ComparisonNotFound:
             return
+        COMPARISONS.labels("failed").inc()
         log.warning("comparison %s failed: %s: %s", comparison_id, code, text)
 
     async def _retry_or_fail(self, message: Msg, comparison_id: str, attempt: int, code: str, text: str) -> None:
