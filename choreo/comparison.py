@@ -131,8 +131,12 @@ def _even(track: TrackSeries, rate: float) -> tuple[np.ndarray, np.ndarray]:
     return grid, even.reshape(len(grid), 17, 2)
 
 
+#: Poses per side the mirror decision looks at, at most (5 a second for videos up to 2 minutes).
+MIRROR_FRAMES = 600
+
+
 def _should_mirror(reference: np.ndarray, attempt: np.ndarray, rate: float) -> bool:
-    step = max(1, int(round(rate / 5)))  # 5 poses a second decide it
+    step = max(1, int(round(rate / 5)), int(np.ceil(max(len(reference), len(attempt)) / MIRROR_FRAMES)))
     plain = best_diagonal(oks_matrix(reference[::step], attempt[::step]))[1]
     flipped = best_diagonal(oks_matrix(reference[::step], mirror_poses(attempt[::step])))[1]
     return flipped > plain + MIRROR_MARGIN
