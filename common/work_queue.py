@@ -1,11 +1,24 @@
-"""The work stream's message: one pose job, and the id that lets JetStream drop a repeat of it."""
+"""Work stream messages (a pose job, a comparison) and the ids that let JetStream drop a repeat."""
 from __future__ import annotations
+
+from typing import Self
 
 from pydantic import BaseModel
 
 
-class WorkOrder(BaseModel):
-    """The body of one message on the work stream."""
+class Order(BaseModel):
+    """A work message's body, as JSON bytes."""
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Self:
+        return cls.model_validate_json(data)
+
+
+class WorkOrder(Order):
+    """The body of one message on the pose work stream."""
 
     job_id: str
     bucket: str
@@ -13,30 +26,16 @@ class WorkOrder(BaseModel):
     #: The object version to analyse: the job's first upload, whatever came after it.
     version_id: str | None = None
 
-    def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
 
-    @classmethod
-    def from_json(cls, data: bytes) -> WorkOrder:
-        return cls.model_validate_json(data)
+class CompareOrder(Order):
+    """The body of one message on the compare stream."""
+
+    comparison_id: str
 
 
 def work_message_id(job_id: str) -> str:
     """The ``Nats-Msg-Id`` that lets JetStream drop a second queue entry for a job."""
     return f"pose:{job_id}"
-
-
-class CompareOrder(BaseModel):
-    """The body of one message on the compare stream."""
-
-    comparison_id: str
-
-    def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
-
-    @classmethod
-    def from_json(cls, data: bytes) -> CompareOrder:
-        return cls.model_validate_json(data)
 
 
 def compare_message_id(comparison_id: str) -> str:

@@ -1,7 +1,6 @@
 """Comparisons of an attempt with a reference dance (``/api/v1/compare``)."""
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -97,7 +96,3 @@ class ComparisonEvent(ServerSentEvent):
 
     event: Literal["comparison"] = "comparison"
     data: str = Field(description="The comparison as JSON, the same object GET /api/v1/compare/{comparison_id} returns")
-
-    @classmethod
-    def of(cls, comparison: Comparison) -> ComparisonEvent:
-        return cls(id=comparison.updated_at.isoformat(), data=json.dumps(comparison.model_dump(mode="json")))

@@ -1,6 +1,9 @@
 """The shape every server-sent event of the API shares."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pydantic import Field
 
 from gateway.models.base import ResponseBody
@@ -12,6 +15,11 @@ class ServerSentEvent(ResponseBody):
     event: str
     id: str = Field(description="The record's updated_at")
     data: str
+
+    @classmethod
+    def of(cls, record: Any):
+        """The event carrying ``record`` (a job or comparison as the API shows it), identified by its updated_at."""
+        return cls(id=record.updated_at.isoformat(), data=json.dumps(record.model_dump(mode="json")))
 
     def encode(self) -> bytes:
         """The event in the ``text/event-stream`` wire format."""

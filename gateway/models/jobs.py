@@ -1,7 +1,6 @@
 """A job as the API shows it (``GET /api/v1/analyze/{job_id}``, cancel, the legacy upload, events)."""
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -60,7 +59,3 @@ class JobEvent(ServerSentEvent):
 
     event: Literal["job"] = "job"
     data: str = Field(description="The job as JSON, the same object GET /api/v1/analyze/{job_id} returns")
-
-    @classmethod
-    def of(cls, job: Job) -> JobEvent:
-        return cls(id=job.updated_at.isoformat(), data=json.dumps(job.model_dump(mode="json")))
