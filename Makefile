@@ -37,6 +37,7 @@ bench: setup
 	$(PY) -m bench.upload_throughput
 	$(PY) -m bench.put_to_queued
 	$(PY) -m bench.dance_analysis
+	$(PY) -m bench.comparison
 
 bench-pose: setup
 	$(PY) -m bench.pose_speed

@@ -170,3 +170,10 @@ def _backtrack(total: np.ndarray, steps: np.ndarray, lo: np.ndarray) -> np.ndarr
             i -= 1
         path.append((i, lo[i] + w))
     return np.array(path[::-1], dtype=np.int64)
+
+
+def warm_up() -> None:
+    """Compile both DTW passes (numba: seconds, more without a cache) before the first comparison."""
+    cost = np.random.default_rng(0).random((8, 8))
+    _dtw_path(cost)
+    _banded_subsequence_dtw(cost, np.zeros(8, np.int64))

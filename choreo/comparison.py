@@ -12,9 +12,11 @@
    the choreography the attempt skipped or got wrong costs its full share; attempt frames before
    or after the matched span (a late start, a run-up, walking off) are not scored, and the time
    they take is what ``offset_s`` reports. Reference frames with no known pose do not count.
-5. ``offset_s``: median of (attempt time - reference time) along the path; ``tempo_ratio``: slope of
-   attempt time against reference time (least squares over the middle 90 % of the path); ``timing`` per segment:
-   its median shift minus ``offset_s`` (positive: later than the attempt's own start implies).
+5. ``tempo_ratio``: slope of attempt time against reference time (least squares over the middle
+   90 % of the path); ``offset_s``: how much later the attempt starts, the median along the path of
+   (attempt time - reference time) once the tempo's drift is taken out (at one tempo, simply the
+   median shift); ``timing`` per segment: its median shift minus ``offset_s`` (positive: late; an
+   attempt danced slower falls more and more behind).
 6. Body parts and segments average the per-keypoint similarities; the worst segments say which
    joint angle differs most, in words.
 """
@@ -93,8 +95,10 @@ def compare(
     frame_similarity = nanmean(per_keypoint, axis=-1)
     matched_t = np.interp(position, np.arange(len(att_t)), att_t)
     shift = matched_t - ref_t
-    offset_s = float(np.median(shift))
     tempo_ratio = _slope(ref_t, matched_t)
+    # The start's shift: the median shift once the tempo's drift is taken out (the plain median
+    # shift when both dance at one tempo).
+    offset_s = float(np.median(matched_t - ref_t[0] - tempo_ratio * (ref_t - ref_t[0])))
     angles = _angle_differences(reference, attempt, ref_t, matched_t, mirrored)
     segments = [
         _segment(start, end, ref_t, per_keypoint, shift - offset_s, angles)

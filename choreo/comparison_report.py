@@ -15,7 +15,8 @@ DEFINITIONS = {
     "are not scored.",
     "alignment": "Subsequence DTW on 1 - OKS (at most 1,200 frames a side, refined in a 1 s band at full rate "
     "for longer videos), made continuous by smoothing over 0.5 s.",
-    "offset_s": "Median of attempt time minus reference time along the alignment: positive when the attempt starts later.",
+    "offset_s": "How much later the attempt starts: the median of attempt time minus reference time along the "
+    "alignment once the tempo ratio's drift is taken out (positive: later).",
     "tempo_ratio": "Slope of attempt time against reference time: attempt duration / reference duration.",
     "mirror": "auto flips the attempt (x mirrored, left and right swapped) when its best-diagonal similarity is "
     "higher by more than 0.05.",

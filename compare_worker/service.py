@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
+from choreo.alignment import warm_up as warm_up_alignment
 from common.broker import connect_nats
 from common.comparisons import ComparisonStore
 from common.consumer import consume
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 async def run_compare_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the compare stream until ``stop`` is set."""
     serve_metrics(settings, "compare worker")
+    # The DTW kernels compile on first use (seconds); do it while connecting, not in the first comparison.
+    threading.Thread(target=warm_up_alignment, name="warm-up-dtw", daemon=True).start()
     nc = await connect_nats(settings, "compare-worker")
     js = nc.jetstream()
     await ensure_streams(js, settings)

@@ -45,8 +45,10 @@ def test_a_copy_started_12_frames_late_is_found_12_frames_late_and_scores_high()
 def test_a_copy_danced_20_percent_slower_has_tempo_ratio_1_2():
     slow_t = np.arange(0, 12 * 1.2, 1 / FPS)
     slow = improvised_dancer(slow_t / 1.2)  # the same dance, stretched in time
-    result = compare(track(REFERENCE), track(noisy(slow)))
+    late_and_slow = np.concatenate([np.repeat(slow[:1], 15, axis=0), slow])  # and started 0.5 s late
+    result = compare(track(REFERENCE), track(noisy(late_and_slow)))
     assert result.tempo_ratio == pytest.approx(1.2, abs=0.02)
+    assert result.offset_s == pytest.approx(0.5, abs=2 / FPS)  # the start, not the drift
     assert result.score >= 95
     assert result.segments[-1].timing_ms > result.segments[0].timing_ms  # falling behind
 
