@@ -58,6 +58,18 @@ class InvalidParameter(InvalidRequest):
     code = "invalid_parameter"
 
 
+class IncompleteUpload(InvalidRequest):
+    """Raised when a multipart upload is completed while parts are missing or of the wrong size."""
+
+    code = "incomplete_upload"
+
+
+class InvalidPart(InvalidRequest):
+    """Raised when a part listed to complete an upload is not the part stored (its ETag differs)."""
+
+    code = "invalid_part"
+
+
 class UnsupportedFileType(InvalidRequest):
     """Raised when an upload is not one of the supported video types."""
 
@@ -122,6 +134,18 @@ class JobExpired(JobStateConflict):
     """Raised when a job's upload window closed before its video arrived."""
 
     code = "job_expired"
+
+
+class NotMultipart(JobStateConflict):
+    """Raised when a multipart call names a job that was not created for a multipart upload."""
+
+    code = "job_not_multipart"
+
+
+class UploadClosed(JobStateConflict):
+    """Raised when parts are asked for a job that no longer takes an upload (queued, finished, cancelled, expired)."""
+
+    code = "upload_closed"
 
 
 class JobNotCompleted(JobStateConflict):

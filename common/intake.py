@@ -15,6 +15,7 @@ from common.broker import broker_errors
 from common.errors import UploadNotFound
 from common.job_store import JobStore
 from common.jobs import Job, JobError, JobStatus, UploadRecord
+from common.s3_multipart import MultipartUploads
 from common.settings import Settings
 from common.stored_uploads import delete_upload, find_first_upload
 from common.work_queue import WorkOrder, work_message_id
@@ -74,6 +75,14 @@ class UploadIntake:
         return queued
 
     async def _expire(self, job_id: str) -> Job:
+        job = await self.jobs.get(job_id)
+        if job.multipart is not None and job.status is JobStatus.AWAITING_UPLOAD:
+            # Abort first: should it fail, the job stays waiting and the next sweep tries again,
+            # so no parts are ever left behind an expired job.
+            uploads = MultipartUploads(self._s3, self.settings.bucket)
+            if await asyncio.to_thread(uploads.abort, job.s3_key, job.multipart.upload_id):
+                log.info("job %s: multipart upload %s aborted at expiry", job_id, job.multipart.upload_id)
+
         def expire(current: Job) -> Job | None:
             if current.status is not JobStatus.AWAITING_UPLOAD:
                 return None

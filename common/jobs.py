@@ -95,6 +95,21 @@ class DanceSummary(BaseModel):
     synchrony: SynchronySummary | None
 
 
+class MultipartRecord(BaseModel):
+    """A job uploaded in parts straight to the bucket (S3 multipart upload)."""
+
+    upload_id: str
+    size: int
+    part_size: int
+    part_count: int
+
+    def part_length(self, part_number: int) -> int:
+        """The exact size of a part: ``part_size``, the last one the remainder."""
+        if part_number < self.part_count:
+            return self.part_size
+        return self.size - self.part_size * (self.part_count - 1)
+
+
 class JobResult(BaseModel):
     """Object keys of a finished job's outputs; the gateway turns them into download URLs."""
 
@@ -137,6 +152,8 @@ class Job(BaseModel):
     upload: UploadRecord | None = None
     #: Versions uploaded after the first, already reported in ``warnings``.
     ignored_versions: list[str] = Field(default_factory=list)
+    #: Set when the video comes in parts (``/api/v1/analyze/multipart``).
+    multipart: MultipartRecord | None = None
 
     @classmethod
     def new(

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     http_port: int = 8000
     upload_expiry_s: int = Field(DEFAULT_UPLOAD_EXPIRY_S, ge=1, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(DEFAULT_MAX_UPLOAD_BYTES, ge=1)
+    #: How long a multipart upload may take, start to complete; then its parts are aborted.
+    multipart_expiry_s: int = Field(24 * 3600, ge=1, le=7 * 24 * 3600)
     #: Comma-separated bearer keys; empty means the API is open (local development only).
     api_keys: str = ""
     #: Comma-separated origins allowed by CORS, or "*"; MinIO is started with the same list.

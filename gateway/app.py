@@ -31,6 +31,7 @@ from gateway.error_middleware import error_middleware
 from gateway.job_events import event_routes
 from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
+from gateway.multipart import multipart_routes
 from gateway.openapi import openapi_document
 from gateway.routes import routes
 from gateway.web_page import web_routes
@@ -38,7 +39,7 @@ from gateway.web_page import web_routes
 log = logging.getLogger(__name__)
 
 #: Every module's endpoints; the OpenAPI document describes exactly these.
-ENDPOINT_TABLES = (routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
+ENDPOINT_TABLES = (routes, multipart_routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
 
 
 def create_app(settings: Settings) -> web.Application:

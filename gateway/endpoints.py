@@ -41,6 +41,8 @@ class Endpoint:
     params: type[BaseModel] | None = None
     #: Whether the parameters may come as a JSON object body as well as a query string.
     json_body: bool = True
+    #: Parameters only a JSON body can carry (a list of objects has no query-string form).
+    body_only: tuple[str, ...] = ()
     #: The success answer's model, or None for answers that are not JSON (see ``content_type``).
     response: type[BaseModel] | None = None
     #: The success answer's status: 200, or 202 for work accepted to run later.
@@ -76,7 +78,7 @@ class Endpoint:
     @property
     def query_names(self) -> set[str]:
         """The parameters that come from the query string (or the JSON body)."""
-        return set(self.params.model_fields) - self.path_names if self.params is not None else set()
+        return set(self.params.model_fields) - self.path_names - set(self.body_only) if self.params is not None else set()
 
     def wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """The aiohttp handler: parameters parsed into ``params``, a returned model rendered as JSON."""
@@ -87,7 +89,9 @@ class Endpoint:
                 answer = await handler(request)
             else:
                 context = {"settings": request.app[SETTINGS]}
-                params = await read_params(request, self.params, json_body=self.json_body, context=context)
+                params = await read_params(
+                    request, self.params, json_body=self.json_body, body_only=self.body_only, context=context
+                )
                 answer = await handler(request, params)
             if isinstance(answer, web.StreamResponse):
                 return answer
@@ -116,6 +120,9 @@ class EndpointTable:
 
     def post(self, path: str, operation_id: str, summary: str, **details: Any) -> Callable[[Handler], Handler]:
         return self._register("POST", path, operation_id, summary, details)
+
+    def delete(self, path: str, operation_id: str, summary: str, **details: Any) -> Callable[[Handler], Handler]:
+        return self._register("DELETE", path, operation_id, summary, details)
 
     def _register(self, method: str, path: str, operation_id: str, summary: str, details: dict) -> Callable[[Handler], Handler]:
         endpoint = Endpoint(method, path, operation_id, summary, **details)

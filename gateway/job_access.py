@@ -8,8 +8,9 @@ from gateway.app_keys import INTAKE, JOBS
 from gateway.auth import require_owner
 
 #: A job's path: any id except the names of the routes beside it, so that ``/api/v1/analyze/confirm``
-#: is confirm alone (a GET there is a 405, not a search for a job called "confirm").
-JOB_PATH = "/api/v1/analyze/{job_id:(?!(?:confirm|upload-url)(?:/|$))[^/]+}"
+#: is confirm alone (a GET there is a 405, not a search for a job called "confirm"); ``multipart``
+#: has routes of its own below it.
+JOB_PATH = "/api/v1/analyze/{job_id:(?!(?:confirm|upload-url|multipart)(?:/|$))[^/]+}"
 
 
 async def load_job(request: web.Request, job_id: str) -> Job:

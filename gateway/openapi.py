@@ -91,7 +91,8 @@ def _components(endpoints: list[Endpoint]) -> dict[str, Schema]:
 
 def _apply_limits(components: dict[str, Schema], settings: Settings) -> None:
     """Limits that are settings, not code: the upload size cap."""
-    components["UploadUrlParams"]["properties"]["size"]["maximum"] = settings.max_upload_bytes
+    for params in ("UploadUrlParams", "MultipartParams"):
+        components[params]["properties"]["size"]["maximum"] = settings.max_upload_bytes
 
 
 def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, Any]:
@@ -105,8 +106,8 @@ def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, A
     if endpoint.params is not None:
         params_schema = components[endpoint.params.__name__]
         operation["parameters"] = _parameters(endpoint, params_schema)
-        if endpoint.json_body and endpoint.query_names:
-            operation["requestBody"] = _params_body(params_schema)
+        if endpoint.json_body and (endpoint.query_names or endpoint.body_only):
+            operation["requestBody"] = _params_body(endpoint, params_schema)
     if endpoint.body is not None:
         media_type, model = endpoint.body
         content = {"schema": _ref(model), **({"encoding": dict(endpoint.body_encoding)} if endpoint.body_encoding else {})}
@@ -123,6 +124,8 @@ def _parameters(endpoint: Endpoint, params_schema: Schema) -> list[dict[str, Any
         # A parameter is "none" by being left out: it is never null and has no null default.
         schema = {key: value for key, value in schema.items() if key != "nullable" and (key, value) != ("default", None)}
         description = schema.pop("description", "")
+        if name in endpoint.body_only:
+            continue
         if name in endpoint.path_names:
             parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
             continue
@@ -133,13 +136,21 @@ def _parameters(endpoint: Endpoint, params_schema: Schema) -> list[dict[str, Any
     return parameters
 
 
-def _params_body(params_schema: Schema) -> dict[str, Any]:
-    """The query parameters again, as a JSON object body (the body wins on a clash); null is the same
-    as leaving a parameter out, so each one is nullable."""
-    properties = {name: {**schema, "nullable": True} for name, schema in params_schema["properties"].items()}
-    schema = {"type": "object", "properties": properties}
+def _params_body(endpoint: Endpoint, params_schema: Schema) -> dict[str, Any]:
+    """The query parameters again (and those only a body carries), as a JSON object body (the body
+    wins on a clash); null is the same as leaving a parameter out, so each one is nullable. A
+    required parameter only a body carries makes the body required."""
+    required = [name for name in params_schema.get("required", ()) if name in endpoint.body_only]
+    properties = {
+        name: {**schema, "nullable": name not in required}
+        for name, schema in params_schema["properties"].items()
+        if name not in endpoint.path_names
+    }
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
     return {
-        "required": False,
+        "required": bool(required),
         "description": "The same parameters as a JSON object, instead of (or on top of) the query string.",
         "content": {"application/json": {"schema": schema}},
     }
@@ -163,7 +174,7 @@ def _success(endpoint: Endpoint) -> dict[str, Any]:
 def _errors(endpoint: Endpoint) -> dict[str, Any]:
     """One answer per status, listing the error codes behind it."""
     raised: list[type[DanceError]] = []
-    if endpoint.query_names:
+    if endpoint.query_names or endpoint.body_only:
         raised += [MissingParameter, InvalidParameter] + ([InvalidRequest] if endpoint.json_body else [])
     raised += endpoint.errors
     if not endpoint.public:

@@ -1,4 +1,5 @@
-"""Presigned URLs for the public S3 endpoint: PUT (optionally for one exact size) and GET.
+"""Presigned URLs for the public S3 endpoint: PUT (optionally for one exact size), a multipart
+upload's parts (each for its exact size), and GET.
 
 minio-py signs only the Host header of a presigned URL. To hold an upload to the size the
 client declared, ``content-length`` must be a signed header too, so PUT URLs are signed here
@@ -18,8 +19,13 @@ from common.settings import Settings
 ALGORITHM = "AWS4-HMAC-SHA256"
 
 
-def presign_upload(settings: Settings, key: str, *, content_length: int | None = None, now: datetime | None = None) -> str:
-    """A URL the client PUTs its video to; signing is local computation, no request is made."""
+def presign_upload(
+    settings: Settings, key: str, *, content_length: int | None = None, now: datetime | None = None,
+    part: tuple[str, int] | None = None,
+) -> str:
+    """A URL the client PUTs its video to; signing is local computation, no request is made.
+
+    With ``part`` (upload id, part number) it is an UploadPart URL of a multipart upload."""
     endpoint = urlsplit(settings.s3_public_url)
     now = now or datetime.now(timezone.utc)
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
@@ -36,6 +42,8 @@ def presign_upload(settings: Settings, key: str, *, content_length: int | None =
         "X-Amz-Expires": str(settings.upload_expiry_s),
         "X-Amz-SignedHeaders": signed_headers,
     }
+    if part is not None:
+        query.update({"uploadId": part[0], "partNumber": str(part[1])})
     canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(query.items()))
     canonical_headers = "".join(f"{name}:{headers[name]}\n" for name in sorted(headers))
     canonical_request = "\n".join(["PUT", path, canonical_query, canonical_headers, signed_headers, "UNSIGNED-PAYLOAD"])

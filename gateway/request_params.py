@@ -1,5 +1,6 @@
 """Request parameters into their pydantic model, from the query string (as in the API doc), the
-path, or a JSON object body; the body wins where a parameter is given twice.
+path, or a JSON object body; the body wins where a parameter is given twice, except over the path:
+a path parameter comes from the path only.
 
 Every value is checked where it came from: query and path values are text and are converted
 (``size=10`` is a number), JSON values must already have the documented type. Unknown parameters
@@ -22,17 +23,22 @@ Params = TypeVar("Params", bound=BaseModel)
 
 
 async def read_params(
-    request: web.Request, model: type[Params], *, json_body: bool = True, context: Mapping[str, Any] | None = None
+    request: web.Request, model: type[Params], *, json_body: bool = True, body_only: tuple[str, ...] = (),
+    context: Mapping[str, Any] | None = None,
 ) -> Params:
     """``model`` built from the request's path, query and (when ``json_body``) JSON object body;
-    ``context`` reaches the model's validators (the settings, for limits that are configured)."""
+    ``body_only`` names parameters the query string may not carry; ``context`` reaches the model's
+    validators (the settings, for limits that are configured)."""
+    path = dict(request.match_info)
     values: dict[str, Any] = {}
-    values.update(_checked(model, _single_values(request.query), strict=False, context=context))
-    values.update(_checked(model, request.match_info, strict=False, context=context))
+    query = {name: value for name, value in _single_values(request.query).items() if name not in {*path, *body_only}}
+    values.update(_checked(model, query, strict=False, context=context))
     # JSON values are checked as JSON, strictly: a number for a text field is refused, a string
     # for an enumeration is its value.
     if json_body:
-        values.update(_checked(model, await _json_object(request), strict=True, context=context))
+        body = {name: value for name, value in (await _json_object(request)).items() if name not in path}
+        values.update(_checked(model, body, strict=True, context=context))
+    values.update(_checked(model, path, strict=False, context=context))
     try:
         return model.model_validate(values, context=context)
     except ValidationError as exc:

@@ -53,18 +53,26 @@ UPLOAD_URL_LINKS = {
 }
 
 
-async def create_job(request: web.Request, filename: str, content_type: str, size: int | None = None) -> JobRecord:
-    """Validate an upload's name and type and record a job waiting for it (``size`` is checked with the parameters)."""
+def new_job(
+    request: web.Request, filename: str, content_type: str, size: int | None = None, expires_in_s: int | None = None
+) -> JobRecord:
+    """A job waiting for its upload, not stored yet: the name made safe, name and type checked together
+    (``size`` is checked with the parameters)."""
     settings = request.app[SETTINGS]
     filename = safe_filename(filename)
     content_type = check_video_type(filename, content_type or DEFAULT_CONTENT_TYPE)
     job_id = str(uuid.uuid4())
-    job = JobRecord.new(
-        job_id, filename, content_type, f"uploads/{job_id}/{filename}", settings.upload_expiry_s,
+    return JobRecord.new(
+        job_id, filename, content_type, f"uploads/{job_id}/{filename}", expires_in_s or settings.upload_expiry_s,
         owner=request[OWNER], declared_size=size,
     )
+
+
+async def create_job(request: web.Request, filename: str, content_type: str, size: int | None = None) -> JobRecord:
+    """Validate an upload's name and type and record a job waiting for it."""
+    job = new_job(request, filename, content_type, size)
     await request.app[JOBS].create(job)
-    log.info("job %s created for %s (%s%s)", job_id, filename, content_type, f", {size} bytes" if size else "")
+    log.info("job %s created for %s (%s%s)", job.job_id, job.filename, job.content_type, f", {size} bytes" if size else "")
     return job
 
 
@@ -99,7 +107,7 @@ async def confirm_upload(request: web.Request, params: ConfirmParams) -> Confirm
         job = await request.app[INTAKE].admit(params.job_id, via="confirm")
     raise_if_refused(job)
     return Confirmation(
-        job_id=job.job_id, status=job.status, stage=job.stage, s3_key=job.s3_key, message=_confirm_message(job)
+        job_id=job.job_id, status=job.status, stage=job.stage, s3_key=job.s3_key, message=confirm_message(job)
     )
 
 
@@ -122,7 +130,7 @@ CONFIRM_MESSAGES = {
 }
 
 
-def _confirm_message(job: JobRecord) -> str:
+def confirm_message(job: JobRecord) -> str:
     return CONFIRM_MESSAGES.get(job.status, f"The job is {job.status.value}")
 
 

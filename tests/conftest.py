@@ -147,8 +147,8 @@ def isolated_names(suffix: str) -> dict[str, str]:
     }
 
 
-#: Limits small enough to hit in a test: URLs expire in 3 s, uploads over 200 kB are refused.
-LIMITS = {"upload_expiry_s": 3, "max_upload_bytes": 200_000, "reconcile_interval_s": 1.0}
+#: Limits small enough to hit in a test: URLs and multipart uploads expire in 3 s, uploads over 200 kB are refused.
+LIMITS = {"upload_expiry_s": 3, "multipart_expiry_s": 3, "max_upload_bytes": 200_000, "reconcile_interval_s": 1.0}
 
 
 @pytest.fixture(scope="session")
