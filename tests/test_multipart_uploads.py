@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import time
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 
 from common.s3_multipart import MultipartUploads
 from common.storage import make_s3_client
-from tests.clips import make_clip
+from tests.clips import make_clip, pad_clip
 from tests.helpers import wait_for_final
 
 MiB = 1024**2
@@ -20,12 +19,7 @@ PART = 16 * MiB
 @pytest.fixture(scope="module")
 def big_clip(tmp_path_factory):
     """A real 2-second video padded to 40 MiB with an MP4 ``free`` box (decoders skip it): three parts."""
-    path = make_clip(tmp_path_factory.mktemp("multipart") / "big.mp4", seconds=2.0, size=(640, 360))
-    padding = 40 * MiB - path.stat().st_size
-    with path.open("ab") as file:
-        file.write(struct.pack(">I4s", padding, b"free"))
-        file.write(bytes(padding - 8))
-    return path
+    return pad_clip(make_clip(tmp_path_factory.mktemp("multipart") / "big.mp4", seconds=2.0, size=(640, 360)), 40 * MiB)
 
 
 def start(api: str, clip, size: int | None = None) -> dict:

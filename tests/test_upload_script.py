@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 import requests
 
-from tests.clips import make_clip
+from tests.clips import make_clip, pad_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload, wait_for_final
 from tests.processes import ROOT
@@ -238,3 +238,58 @@ def test_compare_to_uploads_waits_compares_and_prints_score_offset_and_worst_seg
 def test_compare_to_an_unknown_job_fails_in_one_line(stack, clip):
     result = run_script(str(clip), "--direct", "--compare-to", "no-such-job", "--api", stack.api)
     assert_one_line_failure(result, "job_not_found")
+
+
+@pytest.fixture(scope="module")
+def big_clip(tmp_path_factory):
+    """A 2-second clip padded to 40 MiB: three 16 MiB parts."""
+    return pad_clip(make_clip(tmp_path_factory.mktemp("big") / "big.mp4", seconds=2.0, size=(640, 360)), 40 * 1024**2)
+
+
+def test_a_file_over_the_threshold_goes_up_in_parallel_parts_and_is_analysed(stack, big_clip, tmp_path):
+    result = run_script(str(big_clip), "--direct", "--wait", "--multipart-threshold", "1", "--parallel", "3",
+                        "--api", stack.api, env={"XDG_CACHE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    fields = stdout_fields(result.stdout)
+    assert fields["status"] == "completed"
+    assert stack.get_job(fields["job_id"])["result"]["frames"] == 60
+    assert any(line.startswith("upload: 100%") for line in result.stderr.splitlines()), result.stderr
+    assert not list(tmp_path.rglob("*.json")), "the resume record outlived the upload"
+
+
+def start_parts(api: str, clip, parts: list[int]) -> str:
+    """A multipart upload begun elsewhere (then interrupted) with only ``parts`` sent."""
+    grant = requests.post(f"{api}/api/v1/analyze/multipart",
+                          json={"filename": clip.name, "size": clip.stat().st_size}, timeout=10).json()
+    urls = requests.post(f"{api}/api/v1/analyze/multipart/{grant['job_id']}/parts",
+                         json={"part_numbers": parts}, timeout=10).json()["urls"]
+    data = clip.read_bytes()
+    for number, url in urls.items():
+        start = (int(number) - 1) * grant["part_size"]
+        assert requests.put(url, data=data[start : start + grant["part_size"]], timeout=60).status_code == 200
+    return grant["job_id"]
+
+
+def test_resume_with_the_job_id_sends_only_the_missing_parts(stack, big_clip, tmp_path):
+    job_id = start_parts(stack.api, big_clip, [2])
+    result = run_script(str(big_clip), "--resume", job_id, "--wait", "--api", stack.api,
+                        env={"XDG_CACHE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert f"resuming job {job_id}: 1 of 3 parts stored" in result.stderr
+    assert stdout_fields(result.stdout)["job_id"] == job_id
+    assert stack.get_job(job_id)["status"] == "completed"
+
+
+def test_running_again_on_the_same_file_finds_its_resume_record(stack, big_clip, tmp_path):
+    job_id = start_parts(stack.api, big_clip, [1, 3])
+    script = load_script()
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path)
+    try:  # the record the script wrote before it was interrupted
+        script.ResumeRecord(script.open_video(str(big_clip), None), stack.api).save(job_id)
+    finally:
+        del os.environ["XDG_CACHE_HOME"]
+    result = run_script(str(big_clip), "--direct", "--wait", "--multipart-threshold", "1", "--api", stack.api,
+                        env={"XDG_CACHE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert f"resuming job {job_id}: 2 of 3 parts stored" in result.stderr
+    assert stack.get_job(job_id)["status"] == "completed"

@@ -3,18 +3,24 @@
 
     python scripts/dev/upload_video.py path/to/video.mp4 --direct          # recommended
     python scripts/dev/upload_video.py path/to/video.mp4 --direct --wait   # and follow the job
+    python scripts/dev/upload_video.py big.mp4 --direct --resume JOB_ID    # go on after an interruption
 
 ``--direct`` asks the API for a presigned URL, PUTs the file straight to the bucket and then
-confirms; without it the file goes through the deprecated ``POST /api/v1/analyze``. The job id,
+confirms; files over ``--multipart-threshold`` go up in parts, several at once, each part retried
+on its own, and an interrupted upload resumes (``--resume JOB_ID``, or by itself: a resume record
+per file is kept in ``$XDG_CACHE_HOME/dance-analysis/uploads``); without it the file goes through the deprecated ``POST /api/v1/analyze``. The job id,
 status and result URLs go to stdout, progress bars to stderr. Any failure ends the script with
 one line on stderr and exit status 1. Standard library only: it runs wherever Python 3.11 does.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import itertools
 import json
+import threading
+import time
 import mimetypes
 import os
 import re
@@ -23,6 +29,7 @@ import socket
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +41,14 @@ DEFAULT_API = "http://localhost:8000"
 UPLOAD_URL_PATH = "/api/v1/analyze/upload-url"
 CONFIRM_PATH = "/api/v1/analyze/confirm"
 LEGACY_PATH = "/api/v1/analyze"
+MULTIPART_PATH = "/api/v1/analyze/multipart"
+DEFAULT_MULTIPART_THRESHOLD_MIB = 64
+DEFAULT_PARALLEL = 4
+#: Tries per part, and the first pause between them (doubling each time).
+PART_TRIES = 5
+PART_RETRY_S = 1.0
+#: Part URLs asked for at once.
+SIGN_BATCH = 100
 
 #: The containers the API accepts, by extension; any other file is sent as guessed and the API says no.
 CONTENT_TYPES = {
@@ -204,11 +219,12 @@ def human_bytes(count: float) -> str:
 
 
 class Answer(NamedTuple):
-    """An HTTP answer, read whole: status code, reason phrase and body."""
+    """An HTTP answer, read whole: status code, reason phrase, body and (some) headers."""
 
     status: int
     reason: str
     body: bytes
+    etag: str | None = None
 
 
 @contextmanager
@@ -256,7 +272,7 @@ def send_streaming(method: str, url: str, headers: dict[str, str], body: Iterabl
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the server may have answered and closed before taking it all; read why below
             response = connection.getresponse()
-            return Answer(response.status, response.reason, response.read())
+            return Answer(response.status, response.reason, response.read(), response.getheader("ETag"))
         finally:
             connection.close()
 
@@ -323,16 +339,22 @@ class ApiClient:
         """POST with query parameters, as the API doc shows."""
         return self.call("POST", f"{path}?{urlencode(params)}")
 
+    def post_json(self, path: str, body: dict[str, object]) -> dict:
+        """POST with a JSON object body (for lists, which a query string cannot carry)."""
+        return self.call("POST", path, body)
+
     def get_job(self, job_id: str) -> dict:
         """The job's current state."""
         return self.call("GET", f"/api/v1/analyze/{quote(job_id)}")
 
-    def call(self, method: str, path: str) -> dict:
-        """One request without a body; the JSON answer, or ``ApiRefused`` with the API's error."""
+    def call(self, method: str, path: str, body: dict[str, object] | None = None) -> dict:
+        """One request (a JSON body if given); the JSON answer, or ``ApiRefused`` with the API's error."""
         connection, target = connect(self.base + path, API_TIMEOUT_S)
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = self.headers({"Content-Type": "application/json"} if payload is not None else None)
         with network_errors(self.where):
             try:
-                connection.request(method, target, headers=self.headers())
+                connection.request(method, target, body=payload, headers=headers)
                 response = connection.getresponse()
                 answer = Answer(response.status, response.reason, response.read())
             finally:
@@ -408,6 +430,142 @@ def put_file(upload_url: str, video: Video) -> None:
         )
     if answer.status >= 300:
         raise UploadRefused(f"the storage refused the upload (HTTP {answer.status}): {storage_reason(answer.body)}")
+
+
+def multipart_upload(client: ApiClient, video: Video, parallel: int, resume_job_id: str | None) -> dict:
+    """Upload in parts (several at once), resuming what the bucket already holds; complete; the
+    complete answer. The resume record of the file lives until the upload is complete."""
+    record = ResumeRecord(video, client.base)
+    job_id = resume_job_id or record.job_id()
+    if job_id:
+        state = client.call("GET", f"{MULTIPART_PATH}/{quote(job_id)}")
+        print(f"job_id: {job_id}", flush=True)
+        print(f"{PROG}: resuming job {job_id}: {len(state['parts'])} of {state['part_count']} parts stored",
+              file=sys.stderr, flush=True)
+        if state["size"] != video.size:
+            raise UploadRefused(f"job {job_id} expects {state['size']} bytes, the file has {video.size}")
+    else:
+        grant = client.post_json(
+            MULTIPART_PATH, {"filename": video.path.name, "content_type": video.content_type, "size": video.size}
+        )
+        job_id = grant["job_id"]
+        record.save(job_id)
+        print(f"job_id: {job_id}", flush=True)
+        state = {"part_size": grant["part_size"], "part_count": grant["part_count"], "parts": []}
+    uploader = PartUploader(client, video, job_id, state["part_size"], state["part_count"])
+    etags = uploader.run(state["parts"], parallel)
+    parts = [{"part_number": number, "etag": etag} for number, etag in sorted(etags.items())]
+    done = client.post_json(f"{MULTIPART_PATH}/{quote(job_id)}/complete", {"parts": parts})
+    record.forget()
+    return done
+
+
+class ResumeRecord:
+    """Which job an upload of this file (same path, size and modification time, same API) belongs to."""
+
+    def __init__(self, video: Video, api: str) -> None:
+        stat = video.path.stat()
+        fingerprint = f"{video.path.resolve()}|{video.size}|{stat.st_mtime_ns}|{api}"
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        self.path = cache / "dance-analysis" / "uploads" / f"{hashlib.sha256(fingerprint.encode()).hexdigest()[:32]}.json"
+
+    def job_id(self) -> str | None:
+        try:
+            return json.loads(self.path.read_text())["job_id"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def save(self, job_id: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"job_id": job_id}))
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class PartUploader:
+    """Uploads the parts the bucket lacks, ``parallel`` at a time, with one byte-level progress bar."""
+
+    def __init__(self, client: ApiClient, video: Video, job_id: str, part_size: int, part_count: int) -> None:
+        self.client, self.video, self.job_id = client, video, job_id
+        self.part_size, self.part_count = part_size, part_count
+        self.bar = ProgressBar("upload")
+        self._sent = 0
+        self._lock = threading.Lock()
+        self._urls: dict[int, str] = {}
+
+    def part_length(self, number: int) -> int:
+        return self.part_size if number < self.part_count else self.video.size - self.part_size * (self.part_count - 1)
+
+    def run(self, stored: list[dict], parallel: int) -> dict[int, str]:
+        """ETag of every part: those stored (at the right size) and those uploaded now."""
+        etags = {p["part_number"]: p["etag"] for p in stored if p["size"] == self.part_length(p["part_number"])}
+        self._sent = sum(self.part_length(n) for n in etags)
+        todo = [n for n in range(1, self.part_count + 1) if n not in etags]
+        self._progress()
+        try:
+            with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
+                for number, etag in zip(todo, pool.map(self.upload_part, todo)):
+                    etags[number] = etag
+        finally:
+            self.bar.close()
+        return etags
+
+    def upload_part(self, number: int) -> str:
+        """PUT one part; retried with backoff, re-signed when its URL may have expired; its ETag."""
+        pause = PART_RETRY_S
+        for attempt in range(1, PART_TRIES + 1):
+            counted = [0]
+            try:
+                url = self._url(number, fresh=attempt > 1)
+                where = f"the storage at {urlsplit(url).netloc}"
+                headers = {"Content-Length": str(self.part_length(number))}
+                answer = send_streaming("PUT", url, headers, self._read(number, counted), where)
+                if answer.status < 300 and answer.etag:
+                    return answer.etag.strip('"')
+                problem = f"HTTP {answer.status}: {storage_reason(answer.body)}"
+            except Unreachable as exc:
+                problem = str(exc)
+            self._count(-counted[0])  # those bytes go again
+            if attempt == PART_TRIES:
+                raise UploadRefused(
+                    f"part {number} failed {PART_TRIES} times, last: {problem}; run again with --resume {self.job_id}"
+                )
+            time.sleep(pause)
+            pause *= 2
+        raise AssertionError("unreachable")
+
+    def _url(self, number: int, *, fresh: bool) -> str:
+        """The part's presigned URL; signed in batches, and again when ``fresh`` (it may have expired)."""
+        with self._lock:
+            if fresh or number not in self._urls:
+                batch = list(range(number, min(number + SIGN_BATCH, self.part_count + 1)))
+                answer = self.client.post_json(f"{MULTIPART_PATH}/{quote(self.job_id)}/parts", {"part_numbers": batch})
+                self._urls.update({int(n): url for n, url in answer["urls"].items()})
+            return self._urls[number]
+
+    def _read(self, number: int, counted: list[int]) -> Iterator[bytes]:
+        """The part's bytes in chunks, each counted on the progress bar (and in ``counted``) as it is sent."""
+        with self.video.path.open("rb") as file:
+            file.seek((number - 1) * self.part_size)
+            left = self.part_length(number)
+            while left:
+                chunk = file.read(min(CHUNK_BYTES, left))
+                if not chunk:
+                    raise VideoUnreadable(f"{self.video.path} shrank while it was being uploaded")
+                left -= len(chunk)
+                yield chunk
+                counted[0] += len(chunk)
+                self._count(len(chunk))
+
+    def _count(self, sent: int) -> None:
+        with self._lock:
+            self._sent += sent
+            self._progress()
+
+    def _progress(self) -> None:
+        size = self.video.size
+        self.bar.show(self._sent / size if size else 1.0, f"{human_bytes(self._sent)} / {human_bytes(size)}")
 
 
 def storage_reason(body: bytes) -> str:
@@ -568,11 +726,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--content-type", help="the video's MIME type (default: guessed from the extension)")
     parser.add_argument(
+        "--multipart-threshold", type=int, default=DEFAULT_MULTIPART_THRESHOLD_MIB, metavar="MIB",
+        help=f"with --direct, upload files larger than this many MiB in parts (default {DEFAULT_MULTIPART_THRESHOLD_MIB})",
+    )
+    parser.add_argument(
+        "--parallel", type=int, default=DEFAULT_PARALLEL, help=f"parts uploaded at once (default {DEFAULT_PARALLEL})"
+    )
+    parser.add_argument(
+        "--resume", metavar="JOB_ID", help="go on with the multipart upload of this job (implies --direct)"
+    )
+    parser.add_argument(
         "--compare-to", metavar="JOB_ID",
         help="after the job completes, compare it with this reference job and print the score (implies --wait)",
     )
     args = parser.parse_args(argv)
     args.wait = args.wait or bool(args.compare_to)
+    args.direct = args.direct or bool(args.resume)
     return args
 
 
@@ -580,7 +749,9 @@ def run(args: argparse.Namespace) -> None:
     """Upload, then report the job as asked; any failure is raised as an ``UploadError``."""
     client = ApiClient(args.api, args.api_key)
     video = open_video(args.video, args.content_type)
-    if args.direct:
+    if args.resume or (args.direct and video.size > args.multipart_threshold * 1024**2):
+        job = multipart_upload(client, video, args.parallel, args.resume)
+    elif args.direct:
         job = direct_upload(client, video)
     else:
         print(
