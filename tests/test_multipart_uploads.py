@@ -144,3 +144,18 @@ def test_an_upload_not_completed_in_time_is_aborted_and_the_job_expires(limits_s
         time.sleep(0.5)
     assert job["status"] == "expired", job
     assert open_uploads(limits_stack.settings, upload["s3_key"]) == []
+
+
+def test_a_browser_may_read_each_parts_etag(stack, big_clip):
+    """CORS: MinIO lists ETag in Access-Control-Expose-Headers, so page scripts can complete an upload."""
+    origin = "http://app.example"
+    upload = start(stack.api, big_clip)
+    url = part_urls(stack.api, upload["job_id"], [3])["3"]
+    with big_clip.open("rb") as file:
+        file.seek(2 * PART)
+        answer = requests.put(url, data=file.read(), headers={"Origin": origin}, timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers.get("Access-Control-Allow-Origin") in {"*", origin}
+    exposed = {name.strip().lower() for name in answer.headers.get("Access-Control-Expose-Headers", "").split(",")}
+    assert "etag" in exposed
+    requests.delete(f"{stack.api}/api/v1/analyze/multipart/{upload['job_id']}", timeout=10)
