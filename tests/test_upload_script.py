@@ -293,3 +293,18 @@ def test_running_again_on_the_same_file_finds_its_resume_record(stack, big_clip,
     assert result.returncode == 0, result.stderr
     assert f"resuming job {job_id}: 2 of 3 parts stored" in result.stderr
     assert stack.get_job(job_id)["status"] == "completed"
+
+
+def test_a_resume_record_of_an_upload_that_is_over_is_dropped_and_the_upload_starts_anew(stack, big_clip, tmp_path):
+    job_id = start_parts(stack.api, big_clip, [1])
+    requests.delete(f"{stack.api}/api/v1/analyze/multipart/{job_id}", timeout=10)  # aborted meanwhile
+    script = load_script()
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path)
+    try:
+        script.ResumeRecord(script.open_video(str(big_clip), None), stack.api).save(job_id)
+    finally:
+        del os.environ["XDG_CACHE_HOME"]
+    result = run_script(str(big_clip), "--direct", "--multipart-threshold", "1", "--api", stack.api,
+                        env={"XDG_CACHE_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert stdout_fields(result.stdout)["job_id"] != job_id

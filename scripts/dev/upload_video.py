@@ -436,9 +436,15 @@ def multipart_upload(client: ApiClient, video: Video, parallel: int, resume_job_
     """Upload in parts (several at once), resuming what the bucket already holds; complete; the
     complete answer. The resume record of the file lives until the upload is complete."""
     record = ResumeRecord(video, client.base)
-    job_id = resume_job_id or record.job_id()
+    job_id, state = resume_job_id or record.job_id(), None
     if job_id:
-        state = client.call("GET", f"{MULTIPART_PATH}/{quote(job_id)}")
+        try:
+            state = client.call("GET", f"{MULTIPART_PATH}/{quote(job_id)}")
+        except ApiRefused:
+            if resume_job_id:
+                raise
+            record.forget()  # an upload of this file that is over (completed, aborted, expired): start anew
+    if state is not None:
         print(f"job_id: {job_id}", flush=True)
         print(f"{PROG}: resuming job {job_id}: {len(state['parts'])} of {state['part_count']} parts stored",
               file=sys.stderr, flush=True)
