@@ -35,6 +35,7 @@ bench: setup
 	$(PY) -m bench.pipeline_latency
 	$(PY) -m bench.upload_url_load
 	$(PY) -m bench.upload_throughput
+	$(PY) -m bench.multipart_upload
 	$(PY) -m bench.put_to_queued
 	$(PY) -m bench.dance_analysis
 	$(PY) -m bench.comparison
