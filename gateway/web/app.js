@@ -1,6 +1,8 @@
 // The Dance Analysis page: upload a video straight to the bucket (the three steps of the API doc),
 // follow the job live, then play the video with every dancer's skeleton drawn over it, and under it
-// the dance analysis: tempi, beat timing, synchrony and a timeline of energy and beats.
+// the dance analysis: tempi, beat timing, synchrony and a timeline of energy and beats; then compare
+// it with a reference dance: both videos side by side on one clock, and a score per segment.
+// ``?job=ID`` in the address opens that job again.
 // Plain ES2020, no build step, nothing loaded from elsewhere.
 
 /** COCO-17 bones: nose-eyes-ears, arms, torso, legs. */
@@ -30,6 +32,8 @@ const STATUS_LABELS = {
 const $ = (id) => document.getElementById(id);
 // Relative to the page, so the API is found behind a proxy that mounts the gateway under a prefix.
 const API_BASE = new URL("api/v1/analyze/", document.baseURI);
+const COMPARE_URL = new URL("api/v1/compare", document.baseURI);
+const COMPARE_BASE = new URL("api/v1/compare/", document.baseURI);
 
 class ApiError extends Error {
   constructor(message, code = "", status = 0) {
@@ -72,7 +76,7 @@ function authHeaders() {
 
 // ---- The gateway and the bucket ---------------------------------------------------------------
 
-/** A JSON call to the gateway; its {"error": {"code", "message"}} becomes an ApiError. */
+/** A JSON call to the gateway (``path`` relative to API_BASE, or a URL); its {"error": {"code", "message"}} becomes an ApiError. */
 async function callApi(path, { method = "GET", body } = {}) {
   const headers = authHeaders();
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -121,41 +125,47 @@ function bucketError(xhr) {
 }
 
 /** Call onJob with every state of the job until a final one, which the promise resolves to. */
-async function followJob(jobId, onJob) {
-  const url = new URL(`${encodeURIComponent(jobId)}/events`, API_BASE);
-  let job = null;
-  try {
-    // EventSource cannot send an Authorization header; with a key, the same stream is read with fetch.
-    job = Object.keys(authHeaders()).length ? await streamWithFetch(url, onJob) : await streamWithEventSource(url, onJob);
-  } catch (exc) {
-    if (exc instanceof ApiError) throw exc;
-    console.warn("job event stream failed, polling instead", exc);
-  }
-  while (!job || !FINAL_STATUSES.has(job.status)) { // the stream ended early: poll
-    job = await callApi(encodeURIComponent(jobId));
-    onJob(job);
-    if (!FINAL_STATUSES.has(job.status)) await new Promise((wake) => setTimeout(wake, POLL_INTERVAL_MS));
-  }
-  return job;
+function followJob(jobId, onJob) {
+  return followRecord(new URL(encodeURIComponent(jobId), API_BASE), "job", onJob);
 }
 
-function streamWithEventSource(url, onJob) {
+/** The same for any record with server-sent events at ``{recordUrl}/events`` (a job, a comparison). */
+async function followRecord(recordUrl, eventName, onRecord) {
+  const url = new URL(`${recordUrl.pathname}/events`, recordUrl);
+  let record = null;
+  try {
+    // EventSource cannot send an Authorization header; with a key, the same stream is read with fetch.
+    record = Object.keys(authHeaders()).length
+      ? await streamWithFetch(url, eventName, onRecord) : await streamWithEventSource(url, recordUrl, eventName, onRecord);
+  } catch (exc) {
+    if (exc instanceof ApiError) throw exc;
+    console.warn(`${eventName} event stream failed, polling instead`, exc);
+  }
+  while (!record || !FINAL_STATUSES.has(record.status)) { // the stream ended early: poll
+    record = await callApi(recordUrl);
+    onRecord(record);
+    if (!FINAL_STATUSES.has(record.status)) await new Promise((wake) => setTimeout(wake, POLL_INTERVAL_MS));
+  }
+  return record;
+}
+
+function streamWithEventSource(url, recordUrl, eventName, onRecord) {
   return new Promise((resolve, reject) => {
     const source = new EventSource(url);
-    source.addEventListener("job", (event) => {
-      const job = JSON.parse(event.data);
-      onJob(job);
-      if (FINAL_STATUSES.has(job.status)) { source.close(); resolve(job); }
+    source.addEventListener(eventName, (event) => {
+      const record = JSON.parse(event.data);
+      onRecord(record);
+      if (FINAL_STATUSES.has(record.status)) { source.close(); resolve(record); }
     });
     // A dropped stream is reopened by EventSource itself; a refused one (4xx) is closed for good,
     // and a plain GET then tells why.
     source.onerror = () => {
-      if (source.readyState === EventSource.CLOSED) callApi(url.pathname.replace(/\/events$/, "")).then(resolve, reject);
+      if (source.readyState === EventSource.CLOSED) callApi(recordUrl).then(resolve, reject);
     };
   });
 }
 
-async function streamWithFetch(url, onJob) {
+async function streamWithFetch(url, eventName, onRecord) {
   const response = await fetch(url, { headers: { ...authHeaders(), Accept: "text/event-stream" } });
   if (!response.ok) await readJson(response, "The API"); // throws the API's error
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -170,10 +180,10 @@ async function streamWithFetch(url, onJob) {
       buffer = buffer.slice(end + 2);
       const lines = block.split("\n");
       const data = lines.filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart());
-      if (!lines.includes("event: job") || !data.length) continue; // heartbeats, retry hints
-      const job = JSON.parse(data.join("\n"));
-      onJob(job);
-      if (FINAL_STATUSES.has(job.status)) { reader.cancel(); return job; }
+      if (!lines.includes(`event: ${eventName}`) || !data.length) continue; // heartbeats, retry hints
+      const record = JSON.parse(data.join("\n"));
+      onRecord(record);
+      if (FINAL_STATUSES.has(record.status)) { reader.cancel(); return record; }
     }
   }
 }
@@ -196,10 +206,11 @@ class SkeletonPlayer {
     this.watchFrames();
   }
 
+  /** Play ``videoUrl`` (none: draw on black) with ``poses`` drawn over it (null: the video has them drawn in). */
   load(poses, videoUrl) {
     this.poses = poses;
-    this.times = poses.frames.map((frame) => frame.t);
-    this.video.src = videoUrl;
+    this.times = poses ? poses.frames.map((frame) => frame.t) : [];
+    if (videoUrl) this.video.src = videoUrl; else this.video.removeAttribute("src");
     this.fitCanvas();
     this.draw(0);
   }
@@ -452,6 +463,340 @@ function showAnalysisNote(text) {
   $("analysis-note").hidden = false;
 }
 
+// ---- Comparing with a reference dance: both videos on the reference's clock, a score per segment --
+
+/** Seconds the attempt may be off its aligned time while playing before it is moved there outright;
+ *  below that only its playback rate steers it back, because a seek stutters. */
+const MAX_DRIFT_S = 0.25;
+/** How fast the rate steers drift away: 1 corrects 0.1 s of drift at 0.1x faster or slower. */
+const STEER_PER_S = 1;
+/** Seconds either side over which the alignment's slope (the attempt's speed against the reference) is taken. */
+const SLOPE_WINDOW_S = 0.25;
+/** What to do about the API's refusals of a comparison, before its own message. */
+const COMPARE_HINTS = {
+  job_not_found: "Job not found: check the reference job id (it must be a job of this API key).",
+  job_not_completed: "That job has not completed yet: only finished analyses can be compared.",
+};
+
+/** ``ys`` at ``x`` along ``xs`` (non-decreasing), linearly; beyond the ends it carries on at slope 1. */
+function interpolate(xs, ys, x) {
+  const last = xs.length - 1;
+  if (last < 0) return x;
+  if (x <= xs[0]) return ys[0] + (x - xs[0]);
+  if (x >= xs[last]) return ys[last] + (x - xs[last]);
+  let low = 0;
+  let high = last;
+  while (high - low > 1) { // xs[low] <= x < xs[high]
+    const middle = (low + high) >> 1;
+    if (xs[middle] <= x) low = middle; else high = middle;
+  }
+  const span = xs[high] - xs[low];
+  return span > 0 ? ys[low] + ((ys[high] - ys[low]) * (x - xs[low])) / span : ys[low];
+}
+
+/** comparison.json's alignment: each reference time (seconds) with the attempt's time danced to it. */
+class Alignment {
+  constructor({ reference_t: referenceT, attempt_t: attemptT }) {
+    this.referenceT = referenceT;
+    this.attemptT = attemptT;
+  }
+
+  attemptTime(t) {
+    return interpolate(this.referenceT, this.attemptT, t);
+  }
+
+  referenceTime(t) {
+    return interpolate(this.attemptT, this.referenceT, t);
+  }
+
+  /** Attempt seconds per reference second around ``t``: the rate the attempt plays at to keep up. */
+  slope(t) {
+    return (this.attemptTime(t + SLOPE_WINDOW_S) - this.attemptTime(t - SLOPE_WINDOW_S)) / (2 * SLOPE_WINDOW_S);
+  }
+}
+
+/** Two videos on one clock: the reference leads, the attempt follows it along the alignment; playing,
+ *  pausing or seeking either one does the same to the other. */
+class DuoPlayer {
+  constructor(reference, attempt, onTime) {
+    this.reference = reference;
+    this.attempt = attempt;
+    this.onTime = onTime;
+    this.alignment = null;
+    this.steering = false;
+    this.ownSeek = false; // the attempt's next "seeked" is ours, not the user's
+    this.driven = { play: 0, pause: 0 }; // the attempt's play and pause events we caused
+    reference.addEventListener("seeking", () => this.follow());
+    reference.addEventListener("loadedmetadata", () => this.follow());
+    attempt.addEventListener("loadedmetadata", () => this.follow());
+    reference.addEventListener("timeupdate", () => this.onTime(reference.currentTime));
+    reference.addEventListener("play", () => {
+      if (this.target() < (this.attempt.duration || Infinity)) this.drive(true);
+      this.steer();
+    });
+    reference.addEventListener("pause", () => {
+      this.drive(false);
+      this.follow();
+    });
+    attempt.addEventListener("play", () => {
+      if (this.driven.play) this.driven.play -= 1;
+      else if (this.reference.paused) this.reference.play().catch(() => {});
+    });
+    attempt.addEventListener("pause", () => {
+      if (this.driven.pause) this.driven.pause -= 1;
+      else if (!this.attempt.ended) this.reference.pause(); // the attempt may end first; the reference plays on
+    });
+    attempt.addEventListener("seeked", () => {
+      if (this.ownSeek) this.ownSeek = false;
+      else if (this.alignment) this.reference.currentTime = Math.max(this.alignment.referenceTime(this.attempt.currentTime), 0);
+    });
+  }
+
+  load(referenceUrl, attemptUrl, alignment) {
+    this.alignment = alignment;
+    for (const [video, url] of [[this.reference, referenceUrl], [this.attempt, attemptUrl]]) {
+      if (url) video.src = url; else video.removeAttribute("src");
+    }
+  }
+
+  unload() {
+    this.alignment = null;
+    for (const video of [this.reference, this.attempt]) {
+      video.pause();
+      video.removeAttribute("src");
+      video.load();
+    }
+  }
+
+  /** The attempt's time aligned with the reference's present one. */
+  target() {
+    return this.alignment ? Math.max(this.alignment.attemptTime(this.reference.currentTime), 0) : 0;
+  }
+
+  seek(referenceT) {
+    this.reference.currentTime = referenceT; // its "seeking" moves the attempt
+  }
+
+  /** Put the attempt where the reference is (unless it is there already). */
+  follow() {
+    this.onTime(this.reference.currentTime);
+    if (!this.alignment || this.attempt.readyState < HTMLMediaElement.HAVE_METADATA) return;
+    const target = this.target();
+    if (Math.abs(this.attempt.currentTime - target) > 0.02) this.seekAttempt(target);
+  }
+
+  seekAttempt(t) {
+    const { attempt } = this;
+    const wasEnded = attempt.ended;
+    this.ownSeek = true;
+    attempt.currentTime = t;
+    if (wasEnded && !this.reference.paused && t < attempt.duration) this.drive(true);
+  }
+
+  /** Play or pause the attempt on the reference's behalf; its events then are not taken for the user's. */
+  drive(play) {
+    const { attempt } = this;
+    if (play !== attempt.paused) return;
+    this.driven[play ? "play" : "pause"] += 1;
+    if (play) attempt.play().catch(() => {}); else attempt.pause();
+    if (!play) attempt.playbackRate = 1;
+  }
+
+  /** While the reference plays, every animation frame: steer the attempt's rate along the alignment's
+   *  slope, correcting drift, and seek it when it is too far off. */
+  steer() {
+    if (this.steering) return;
+    this.steering = true;
+    const tick = () => {
+      const { reference, attempt, alignment } = this;
+      if (reference.paused || reference.ended || !alignment) {
+        this.steering = false;
+        return;
+      }
+      this.onTime(reference.currentTime);
+      const target = this.target();
+      if (!attempt.seeking && !attempt.paused && target < attempt.duration) {
+        const drift = attempt.currentTime - target;
+        if (Math.abs(drift) > MAX_DRIFT_S) this.seekAttempt(target);
+        const rate = reference.playbackRate * alignment.slope(reference.currentTime) - drift * STEER_PER_S;
+        attempt.playbackRate = Math.min(Math.max(rate, 0.25), 4);
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+}
+
+/** Red (0) through yellow to green (100); no score (nobody danced there) is grey. */
+function scoreColour(score) {
+  if (score === null || score === undefined) return "hsl(0 0% 60%)";
+  return `hsl(${(1.2 * Math.min(Math.max(score, 0), 100)).toFixed(1)} 75% 40%)`;
+}
+
+function scoreText(score) {
+  return score === null || score === undefined ? "no score" : `${Math.round(score)}`;
+}
+
+function secondsRange({ start_s: start, end_s: end }) {
+  return `${start.toFixed(1)}–${end.toFixed(1)} s`;
+}
+
+function timingText(timing) {
+  if (!timing) return "";
+  if (timing.verdict === "on time" || timing.offset_ms === null) return timing.verdict;
+  return `${timing.verdict} by ${Math.abs(Math.round(timing.offset_ms))} ms`;
+}
+
+let duo = null;
+/** Counts comparisons started, so an answer to an earlier one is not shown over a later one. */
+let comparisonRun = 0;
+
+function resetComparison() {
+  comparisonRun += 1;
+  $("compare-status").textContent = "";
+  $("compare-error").hidden = true;
+  $("compare-result").hidden = true;
+  $("compare-button").disabled = $("reference-file").disabled = false;
+  $("segment-bar").replaceChildren();
+  $("worst-segments").replaceChildren();
+  if (duo) duo.unload();
+  delete document.body.dataset.compare;
+  delete document.body.dataset.comparisonId;
+}
+
+function showCompareError(error, run) {
+  if (run !== comparisonRun) return;
+  const hint = COMPARE_HINTS[error.code];
+  const details = [error.code, error.status ? `HTTP ${error.status}` : ""].filter(Boolean).join(", ");
+  const text = hint ? `${hint}\n${error.message}` : error.message;
+  $("compare-error").textContent = details ? `${text}\n(${details})` : text;
+  $("compare-error").hidden = false;
+  $("compare-status").textContent = "";
+  $("compare-button").disabled = $("reference-file").disabled = false;
+  document.body.dataset.compare = "error";
+  if (error.status === 401) $("key-box").open = true;
+}
+
+/** Compare the job shown (the attempt) with ``referenceJobId``; follows it, then shows it. */
+async function compare(referenceJobId, mirror, run) {
+  const jobId = document.body.dataset.jobId;
+  document.body.dataset.compare = "running";
+  $("compare-status").textContent = "Asking for the comparison…";
+  const queued = await callApi(COMPARE_URL, {
+    method: "POST", body: { reference_job_id: referenceJobId, job_id: jobId, mirror },
+  });
+  if (run !== comparisonRun) return;
+  document.body.dataset.comparisonId = queued.comparison_id;
+  const comparison = await followRecord(new URL(encodeURIComponent(queued.comparison_id), COMPARE_BASE), "comparison",
+    (record) => { if (run === comparisonRun) $("compare-status").textContent = `Comparison ${record.status}…`; });
+  if (comparison.status !== "completed") {
+    const reason = comparison.error ? comparison.error.message : `it ended ${comparison.status}`;
+    throw new ApiError(`The comparison failed: ${reason}`, comparison.error?.code || comparison.status);
+  }
+  const [reference, attempt, details] = await Promise.all([
+    callApi(encodeURIComponent(referenceJobId)), callApi(encodeURIComponent(jobId)),
+    fetchFromBucket(comparison.result.comparison_url, "comparison.json"),
+  ]);
+  if (run === comparisonRun) showComparison(comparison, reference, attempt, details);
+}
+
+/** Upload the reference video in the compare section, wait for its analysis, then compare with it. */
+async function uploadReference(file, mirror, run) {
+  document.body.dataset.compare = "uploading";
+  const status = (text) => { if (run === comparisonRun) $("compare-status").textContent = text; };
+  const jobId = await uploadVideo(file, {
+    onJobId: (id) => { $("reference-job-id").value = id; },
+    onProgress: (sent, total) => status(`Uploading the reference: ${megabytes(sent)} of ${megabytes(total)}`),
+    onUploaded: () => status("Reference uploaded"),
+  });
+  const job = await followJob(jobId, (record) => {
+    status(`Analysing the reference: ${STATUS_LABELS[record.status] || record.status}, ${Math.round((record.progress ?? 0) * 100)}%`);
+  });
+  ensureCompleted(job, "The reference's analysis");
+  if (run === comparisonRun) await compare(jobId, mirror, run);
+}
+
+function showComparison(comparison, referenceJob, attemptJob, details) {
+  const { result } = comparison;
+  $("compare-score").textContent = `${Math.round(result.score)} / 100`;
+  const offset = Math.abs(result.offset_s).toFixed(2);
+  $("compare-offset").textContent = Math.abs(result.offset_s) < 0.005 ? "starts together"
+    : `attempt starts ${offset} s ${result.offset_s > 0 ? "later" : "earlier"}`;
+  const change = Math.round(Math.abs(result.tempo_ratio - 1) * 100);
+  $("compare-tempo").textContent = `×${result.tempo_ratio.toFixed(2)} `
+    + (change === 0 ? "(same speed)" : `(${change} % ${result.tempo_ratio > 1 ? "slower" : "faster"})`);
+  $("compare-mirrored").textContent = result.mirrored ? "yes, as a mirror image" : "no";
+  $("compare-parts").textContent = Object.entries(result.body_parts)
+    .map(([part, score]) => `${part} ${scoreText(score)}`).join(", ");
+
+  const alignment = new Alignment(details.alignment);
+  duo = duo || new DuoPlayer($("reference-video"), $("attempt-video"), (t) => movePlayheadTo(t));
+  duo.load(referenceJob.result.overlay_url, attemptJob.result.overlay_url, alignment);
+  $("reference-caption").textContent = `Reference, job ${referenceJob.job_id}`
+    + (referenceJob.result.overlay_url ? "" : " (no overlay video)");
+  $("attempt-caption").textContent = `Attempt, job ${attemptJob.job_id}`
+    + (attemptJob.result.overlay_url ? "" : " (no overlay video)");
+
+  const end = Math.max(0, ...result.segments.map((segment) => segment.end_s), ...details.alignment.reference_t);
+  $("segment-bar").dataset.duration = end;
+  $("segment-bar-end").textContent = `${end.toFixed(1)} s`;
+  $("segment-bar").replaceChildren(...result.segments.map((segment, index) => {
+    const block = document.createElement("button");
+    block.type = "button";
+    block.className = "segment";
+    Object.assign(block.dataset, { index, start: segment.start_s, end: segment.end_s, score: segment.score ?? "" });
+    block.style.left = `${(100 * segment.start_s) / end}%`;
+    block.style.width = `${(100 * (segment.end_s - segment.start_s)) / end}%`;
+    block.style.background = scoreColour(segment.score);
+    block.textContent = scoreText(segment.score);
+    const timing = timingText(result.timing[index]);
+    block.title = `${secondsRange(segment)}: score ${scoreText(segment.score)}${timing ? `, ${timing}` : ""}`;
+    block.addEventListener("click", () => duo.seek(segment.start_s));
+    return block;
+  }), Object.assign(document.createElement("div"), { id: "segment-playhead" }));
+
+  $("worst-segments").replaceChildren(...result.worst_segments.map((segment) => {
+    const item = document.createElement("li");
+    item.dataset.start = segment.start_s;
+    const lowest = segment.body_part ? `, ${segment.body_part} lowest` : "";
+    const what = segment.feedback ? `; ${segment.feedback}` : "";
+    item.textContent = `${secondsRange(segment)}: score ${scoreText(segment.score)}${lowest}${what}.`;
+    return item;
+  }));
+  $("comparison-link").href = result.comparison_url;
+  $("compare-status").textContent = "";
+  $("compare-result").hidden = false;
+  $("compare-button").disabled = $("reference-file").disabled = false;
+  movePlayheadTo(0);
+  document.body.dataset.compare = "ready";
+}
+
+function movePlayheadTo(t) {
+  const playhead = $("segment-playhead");
+  const duration = Number($("segment-bar").dataset.duration);
+  if (!playhead || !duration) return;
+  playhead.style.left = `${Math.min(Math.max(t / duration, 0), 1) * 100}%`;
+}
+
+function wireComparison() {
+  const begin = (work) => {
+    resetComparison();
+    const run = comparisonRun;
+    $("compare-button").disabled = $("reference-file").disabled = true;
+    work(run).catch((error) => showCompareError(error, run));
+  };
+  $("compare-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const referenceJobId = $("reference-job-id").value.trim();
+    if (referenceJobId) begin((run) => compare(referenceJobId, $("compare-mirror").value, run));
+  });
+  $("reference-file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    event.target.value = ""; // the same file may be picked again
+    if (file) begin((run) => uploadReference(file, $("compare-mirror").value, run));
+  });
+}
+
 // ---- The page's flow ----------------------------------------------------------------------------
 
 let player = null;
@@ -477,56 +822,104 @@ function showJob(job) {
   $("job-line").textContent = `Job ${job.job_id}, stage ${job.stage}. ${warnings}`;
 }
 
-async function analyse(file) {
-  reset();
-  $("file-input").disabled = true;
-  $("progress").hidden = false;
-  $("file-name").textContent = `${file.name} (${megabytes(file.size)})`;
-  setStatus("uploading", "");
+/** Upload ``file`` and confirm it (the API doc's three steps); returns the job id. */
+async function uploadVideo(file, { onJobId, onProgress, onUploaded }) {
   const contentType = contentTypeOf(file);
   const upload = await callApi("upload-url", {
     method: "POST", body: { filename: file.name, content_type: contentType, size: file.size },
   });
-  setStatus("uploading", upload.job_id);
-  $("job-line").textContent = `Job ${upload.job_id}`;
-  await putToBucket(upload.upload_url, file, contentType, (sent, total) => {
-    $("upload-bar").value = sent / total;
-    $("upload-text").textContent = `${megabytes(sent)} of ${megabytes(total)}`;
-  });
-  $("upload-bar").value = 1;
-  $("upload-text").textContent = "uploaded";
-  setStatus("confirming");
+  onJobId(upload.job_id);
+  await putToBucket(upload.upload_url, file, contentType, onProgress);
+  onUploaded();
   await callApi("confirm", { method: "POST", body: { job_id: upload.job_id, s3_key: upload.s3_key } });
-  const job = await followJob(upload.job_id, showJob);
-  if (job.status !== "completed") {
-    const reason = job.error ? job.error.message : `the job ended ${STATUS_LABELS[job.status] || job.status}`;
-    throw new ApiError(`The analysis did not complete: ${reason}`, job.error?.code || job.status);
-  }
+  return upload.job_id;
+}
+
+function ensureCompleted(job, what) {
+  if (job.status === "completed") return;
+  const reason = job.error ? job.error.message : `the job ended ${STATUS_LABELS[job.status] || job.status}`;
+  throw new ApiError(`${what} did not complete: ${reason}`, job.error?.code || job.status);
+}
+
+async function analyse(file) {
+  reset();
+  showJobInAddress(null);
+  $("file-input").disabled = true;
+  $("progress").hidden = false;
+  $("file-name").textContent = `${file.name} (${megabytes(file.size)})`;
+  setStatus("uploading", "");
+  const jobId = await uploadVideo(file, {
+    onJobId: (id) => {
+      setStatus("uploading", id);
+      $("job-line").textContent = `Job ${id}`;
+    },
+    onProgress: (sent, total) => {
+      $("upload-bar").value = sent / total;
+      $("upload-text").textContent = `${megabytes(sent)} of ${megabytes(total)}`;
+    },
+    onUploaded: () => {
+      $("upload-bar").value = 1;
+      $("upload-text").textContent = "uploaded";
+      setStatus("confirming");
+    },
+  });
+  const job = await followJob(jobId, showJob);
+  ensureCompleted(job, "The analysis");
   await showResult(job, file);
 }
 
-async function showResult(job, file) {
+/** Show a job by its id, as ``?job=ID`` asks: followed until it ends, then shown from the bucket. */
+async function openJob(jobId) {
+  reset();
+  $("file-input").disabled = true;
+  $("progress").hidden = false;
+  $("file-name").textContent = `Job ${jobId}`;
+  $("upload-bar").value = 1;
+  $("upload-text").textContent = "uploaded before";
+  setStatus("opening", jobId);
+  const job = await followJob(jobId, showJob);
+  ensureCompleted(job, "The analysis");
+  await showResult(job, null);
+}
+
+/** ``?job=ID`` in the address bar names the job shown, so a reload or a shared link opens it again. */
+function showJobInAddress(jobId) {
+  const address = new URL(window.location.href);
+  if (jobId) address.searchParams.set("job", jobId); else address.searchParams.delete("job");
+  if (address.href !== window.location.href) history.replaceState(null, "", address);
+}
+
+/** JSON from a presigned bucket URL; any failure is an ApiError naming ``name``. */
+async function fetchFromBucket(url, name) {
   let response;
   try {
-    response = await fetch(job.result.poses_url);
+    response = await fetch(url);
   } catch (exc) {
-    throw new ApiError(`poses.json could not be fetched from the bucket (${exc.message}).`);
+    throw new ApiError(`${name} could not be fetched from the bucket (${exc.message}).`);
   }
-  if (!response.ok) throw new ApiError(`The bucket answered ${response.status} for poses.json.`, "", response.status);
-  const poses = await response.json();
+  if (!response.ok) throw new ApiError(`The bucket answered ${response.status} for ${name}.`, "", response.status);
+  return response.json();
+}
+
+/** ``file`` is the picked video; without one (a job opened by id) the overlay video, skeletons drawn in, stands in. */
+async function showResult(job, file) {
+  const poses = await fetchFromBucket(job.result.poses_url, "poses.json");
+  showJobInAddress(job.job_id);
   $("player").hidden = false;
   $("stage").style.aspectRatio = `${poses.video.width} / ${poses.video.height}`;
-  videoUrl = URL.createObjectURL(file);
-  player = player || new SkeletonPlayer($("video"), $("skeletons"));
-  player.load(poses, videoUrl);
-  showLegend(poses);
   const { frames, people_max: peopleMax, tracks, overlay_url: overlayUrl, poses_url: posesUrl } = job.result;
+  videoUrl = file ? URL.createObjectURL(file) : null;
+  player = player || new SkeletonPlayer($("video"), $("skeletons"));
+  // No file and no overlay: the skeletons are drawn on black.
+  player.load(file || !overlayUrl ? poses : null, videoUrl || overlayUrl);
+  showLegend(poses);
   $("summary").textContent = `${frames} frames, up to ${peopleMax} people at once, ${tracks} tracks.`;
   $("poses-link").href = posesUrl;
   $("overlay-link").hidden = !overlayUrl;
   if (overlayUrl) $("overlay-link").href = overlayUrl;
   $("file-input").disabled = false;
   document.body.dataset.player = "ready";
+  $("compare").hidden = false;
   await showAnalysis(job);
 }
 
@@ -587,12 +980,14 @@ function reset() {
   $("video").load();
   if (player) player.unload();
   if (timeline) timeline.clear();
+  $("compare").hidden = true;
+  resetComparison();
   setStatus("idle", "");
   $("file-input").disabled = false;
 }
 
 function start(file) {
-  if (!file || document.body.dataset.status.match(/^(uploading|confirming|queued|processing)$/)) return;
+  if (!file || document.body.dataset.status.match(/^(opening|uploading|confirming|queued|processing)$/)) return;
   analyse(file).catch(showError);
 }
 
@@ -607,7 +1002,8 @@ function wire() {
     } catch { /* storage disabled: the key still works for this visit */ }
   });
   $("file-input").addEventListener("change", (event) => start(event.target.files[0]));
-  $("again").addEventListener("click", () => { reset(); $("file-input").value = ""; });
+  $("again").addEventListener("click", () => { reset(); showJobInAddress(null); $("file-input").value = ""; });
+  wireComparison();
   $("video").addEventListener("error", () => { if ($("video").getAttribute("src")) $("codec-note").hidden = false; });
   // Drop anywhere on the page; dragover must be cancelled or the browser opens the file itself.
   document.addEventListener("dragover", (event) => {
@@ -625,3 +1021,5 @@ function wire() {
 }
 
 wire();
+const jobInAddress = new URLSearchParams(window.location.search).get("job");
+if (jobInAddress) openJob(jobInAddress).catch(showError);
