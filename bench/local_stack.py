@@ -28,6 +28,8 @@ def bench_stack(tmp: Path, services: tuple[str, ...] = ("listener", "pose_worker
     servers = start_local(tmp / "state", tmp / "logs")
     processes: dict[str, ManagedProcess] = {}
     try:
+        # Load generators create jobs far faster than any caller may: no rate limit unless asked.
+        overrides = {"rate_limit_per_s": 0, **overrides}
         settings = Settings(
             nats_url=servers.nats_url, s3_endpoint=servers.s3_endpoint, s3_access_key=MINIO_USER,
             s3_secret_key=MINIO_PASSWORD, http_port=free_port(), bucket="bench", log_level="WARNING", **overrides,

@@ -166,6 +166,16 @@ class TrackNotFound(ComparisonRejected):
     code = "track_not_found"
 
 
+class RateLimited(DanceError):
+    """Raised when a caller creates jobs faster than its rate limit allows."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class FileTooLarge(DanceError):
     """Raised when an upload is, or would be, over the configured size cap."""
 

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     http_port: int = 8000
     upload_expiry_s: int = Field(DEFAULT_UPLOAD_EXPIRY_S, ge=1, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(DEFAULT_MAX_UPLOAD_BYTES, ge=1)
+    #: Jobs each API key (or client address, when open) may create per second, and at once; 0: no limit.
+    rate_limit_per_s: float = Field(10.0, ge=0)
+    rate_limit_burst: int = Field(50, ge=1)
     #: How long a multipart upload may take, start to complete; then its parts are aborted.
     multipart_expiry_s: int = Field(24 * 3600, ge=1, le=7 * 24 * 3600)
     #: Comma-separated bearer keys; empty means the API is open (local development only).

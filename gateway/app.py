@@ -19,10 +19,12 @@ from gateway.app_keys import (
     NATS_CONNECTION,
     OPENAPI_DOCUMENT,
     PUBLIC_S3,
+    RATE_LIMITER,
     S3,
     SETTINGS,
 )
 from gateway.auth import auth_middleware
+from gateway.rate_limit import JobRateLimiter
 from gateway.comparisons import comparison_routes
 from gateway.cors import install_cors
 from gateway.docs import docs_routes
@@ -51,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[S3] = make_s3_client(settings)
     app[PUBLIC_S3] = make_s3_client(settings, public=True)
+    app[RATE_LIMITER] = JobRateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.cleanup_ctx.append(nats_context)
     for table in ENDPOINT_TABLES:
         table.install(app)

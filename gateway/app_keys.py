@@ -9,12 +9,14 @@ from common.comparisons import ComparisonStore
 from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
+from gateway.rate_limit import JobRateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
 NATS_CONNECTION = web.AppKey("nats_connection", NATS)
 JOBS = web.AppKey("jobs", JobStore)
 INTAKE = web.AppKey("intake", UploadIntake)
 COMPARISONS = web.AppKey("comparisons", ComparisonStore)
+RATE_LIMITER = web.AppKey("rate_limiter", JobRateLimiter)
 #: Talks to MinIO on the internal endpoint.
 S3 = web.AppKey("s3", Minio)
 #: Only signs URLs, for the endpoint clients can reach; never makes a request.

@@ -12,6 +12,7 @@ from common.errors import (
     JobExpired,
     JobStateConflict,
     NotFound,
+    RateLimited,
     ServiceUnavailable,
     Unauthorized,
 )
@@ -28,16 +29,17 @@ STATUS_OF_ERROR: tuple[tuple[type[DanceError], int], ...] = (
     (JobExpired, 410),
     (JobStateConflict, 409),
     (FileTooLarge, 413),
+    (RateLimited, 429),
     (ServiceUnavailable, 503),
 )
-#: Seconds a client should wait before retrying a 503.
+#: Seconds a client should wait before retrying a 503 (a 429 says how long its limit needs).
 RETRY_AFTER_S = "2"
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
+def error_response(status: int, code: str, message: str, retry_after_s: int | None = None) -> web.Response:
     response = model_response(Error(error=ErrorDetail(code=code, message=message)), status=status)
-    if status == 503:
-        response.headers["Retry-After"] = RETRY_AFTER_S
+    if status in (429, 503):
+        response.headers["Retry-After"] = str(retry_after_s) if retry_after_s is not None else RETRY_AFTER_S
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dance-analysis"'
     return response
@@ -59,7 +61,7 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
         status = status_of(type(exc))
         log_at = logging.ERROR if status >= 500 else logging.INFO
         log.log(log_at, "%s %s -> %d %s: %s", request.method, request.path, status, exc.code, exc.message)
-        return error_response(status, exc.code, exc.message)
+        return error_response(status, exc.code, exc.message, getattr(exc, "retry_after_s", None))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -19,6 +19,7 @@ from common.errors import (
     InvalidPart,
     JobNotFound,
     NotMultipart,
+    RateLimited,
     UnsupportedFileType,
     UploadClosed,
     UploadNotFound,
@@ -69,7 +70,7 @@ def _uploads(request: web.Request) -> MultipartUploads:
 
 @multipart_routes.post(
     MULTIPART_PATH, "createMultipartUpload", "Create a job whose video is uploaded in parts (resumable, any size)",
-    params=MultipartParams, response=MultipartUpload, errors=(UnsupportedFileType, FileTooLarge),
+    params=MultipartParams, response=MultipartUpload, errors=(UnsupportedFileType, FileTooLarge, RateLimited),
 )
 async def create_multipart_upload(request: web.Request, params: MultipartParams) -> MultipartUpload:
     settings = request.app[SETTINGS]

@@ -44,6 +44,7 @@ configured the gateway runs open and accepts calls without a token. Errors are
 API_ERRORS = (Unauthorized, StorageUnavailable, BrokerUnavailable)
 ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
+    429: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
     503: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
 }
 TEXT_SCHEMAS = {"application/json": {"type": "object"}}

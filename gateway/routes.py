@@ -14,6 +14,7 @@ from common.errors import (
     JobNotCancellable,
     JobNotFound,
     KeyMismatch,
+    RateLimited,
     ServiceUnavailable,
     UnsupportedFileType,
     UploadNotFound,
@@ -21,7 +22,7 @@ from common.errors import (
 from common.jobs import CANCELLABLE_STATUSES, JobStatus
 from common.jobs import Job as JobRecord
 from common.storage import storage_errors
-from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, RATE_LIMITER, S3, SETTINGS
 from gateway.auth import OWNER
 from gateway.endpoints import EndpointTable, model_response
 from gateway.job_access import JOB_PATH, load_job
@@ -35,6 +36,7 @@ from gateway.models.uploads import (
     UploadUrlParams,
 )
 from gateway.presign import presign_upload
+from gateway.rate_limit import caller_of
 from gateway.uploads import DEFAULT_CONTENT_TYPE, check_video_type, safe_filename
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def new_job(
     settings = request.app[SETTINGS]
     filename = safe_filename(filename)
     content_type = check_video_type(filename, content_type or DEFAULT_CONTENT_TYPE)
+    request.app[RATE_LIMITER].take(caller_of(request))
     job_id = str(uuid.uuid4())
     return JobRecord.new(
         job_id, filename, content_type, f"uploads/{job_id}/{filename}", expires_in_s or settings.upload_expiry_s,
@@ -78,7 +81,8 @@ async def create_job(request: web.Request, filename: str, content_type: str, siz
 
 @routes.post(
     "/api/v1/analyze/upload-url", "createUploadUrl", "Create a job and a presigned PUT URL for its video",
-    params=UploadUrlParams, response=UploadUrl, errors=(UnsupportedFileType, FileTooLarge), links=UPLOAD_URL_LINKS,
+    params=UploadUrlParams, response=UploadUrl, errors=(UnsupportedFileType, FileTooLarge, RateLimited),
+    links=UPLOAD_URL_LINKS,
 )
 async def create_upload_url(request: web.Request, params: UploadUrlParams) -> UploadUrl:
     """Create a job and a presigned PUT URL for its video."""

@@ -56,6 +56,8 @@ def settings(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Se
         progress_interval_s=0.5,
         reconcile_interval_s=2.0,
         work_dir=tmp_path_factory.mktemp("work"),
+        # Tests create jobs in bursts from one address; the limit itself is tested on a gateway of its own.
+        rate_limit_per_s=0,
     )
 
 
