@@ -13,6 +13,7 @@ import requests
 from choreo.music import MusicBeats
 from choreo.report import build_report
 from gateway.models.analysis import Analysis
+from gateway.web_page import WEB_DIR
 from tests.browser import (
     CHROMIUM_ARGS,
     COUNT_SKELETON_PIXELS,
@@ -354,6 +355,7 @@ def test_the_api_docs_javascript_example_uploads_from_another_origin(stack, page
     [
         pytest.param("/", "text/html", id="page"),
         pytest.param("/web/app.js", "application/javascript", id="script"),
+        pytest.param("/web/multipart.js", "application/javascript", id="imported-module"),
         pytest.param("/web/style.css", "text/css", id="stylesheet"),
     ],
 )
@@ -364,15 +366,48 @@ def test_the_page_and_its_assets_are_served_without_a_key(secured_gateway, path,
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def imported_modules(api: str, module: str) -> set[str]:
+    """``module`` (a path under the gateway) and every module it imports, transitively, as paths."""
+    found: set[str] = set()
+    todo = [module]
+    while todo:
+        path = todo.pop()
+        if path in found:
+            continue
+        found.add(path)
+        source = requests.get(urljoin(f"{api}/", path), timeout=10).text
+        todo += [urljoin(path, name) for name in re.findall(r'^import [^;]*?from "([^"]+)";', source, re.MULTILINE)]
+    return found
+
+
 def test_everything_the_page_loads_comes_from_the_gateway(stack):
     page = requests.get(f"{stack.api}/", timeout=10).text
     references = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assets = [reference for reference in references if not reference.startswith("data:")]  # the empty icon
     assert sorted(assets) == ["web/app.js", "web/style.css"]
-    for asset in assets:
+    assert '<script type="module" src="web/app.js">' in page
+    # app.js imports the page's other modules (no bundler): every script in the folder, each one served here.
+    modules = imported_modules(stack.api, "web/app.js")
+    assert modules == {f"web/{path.name}" for path in WEB_DIR.glob("*.js")}
+    for asset in [*assets, *modules]:
         url = urljoin(f"{stack.api}/", asset)
         assert urlsplit(url).netloc == urlsplit(stack.api).netloc
-        assert requests.get(url, timeout=10).status_code == 200, url
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200, url
+        if asset.endswith(".js"):
+            assert response.headers["Content-Type"] == "application/javascript", url
+
+
+def test_the_browser_loads_every_module_from_the_gateway_without_an_error(stack, page):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{stack.api}/", wait_until="networkidle")
+    scripts = {urlsplit(url).path for url in requested if urlsplit(url).path.endswith(".js")}
+    assert scripts == {f"/web/{path.name}" for path in WEB_DIR.glob("*.js")}, f"{scripts}\n{page.log}"
+    assert all(urlsplit(url).netloc == urlsplit(stack.api).netloc for url in requested), requested
+    assert not [line for line in page.log.lines if line.startswith(("page error", "failed"))], str(page.log)
+    page.dispatch_event("body", "dragover")  # app.js ran and wired the page: a file dragged over it shows where to drop
+    assert "dragging" in page.get_attribute("body", "class")
 
 
 @pytest.mark.parametrize(
