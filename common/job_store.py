@@ -5,13 +5,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from nats.js import JetStreamContext
+from nats.js.kv import KeyValue
+
 from common.errors import JobNotFound
+from common.job_index import JobIndex, decode_cursor, encode_cursor, job_id_of
 from common.jobs import Job, JobError, JobStatus
-from common.record_store import RecordStore
+from common.record_store import RecordStore, open_bucket
 
 log = logging.getLogger(__name__)
 
 JobChange = Callable[[Job], Job | None]
+BACKFILL_MARK = "backfilled"
 
 
 class JobStore(RecordStore[Job]):
@@ -21,8 +26,55 @@ class JobStore(RecordStore[Job]):
     not_found = JobNotFound
     noun = "job"
 
+    def __init__(self, kv: KeyValue, index: JobIndex) -> None:
+        super().__init__(kv)
+        self.index = index
+
+    @classmethod
+    async def open(cls, js: JetStreamContext, bucket: str) -> JobStore:
+        """The job records and their index (bucket ``{bucket}-index``), created when missing."""
+        records = await open_bucket(js, bucket, cls.noun)
+        return cls(records, JobIndex(await open_bucket(js, f"{bucket}-index", "job index", history=1)))
+
     def key_of(self, record: Job) -> str:
         return record.job_id
+
+    async def create(self, record: Job) -> Job:
+        # The index entry first: an entry without its record is skipped, a record without one would be unlisted.
+        await self.index.add(record.owner, record.created_at, record.job_id)
+        return await super().create(record)
+
+    async def backfill_index(self) -> int:
+        """Index the jobs created before the index existed; once (a marker remembers it). Provisioning calls it."""
+        if await self.index.marked(BACKFILL_MARK):
+            return 0
+        jobs = await self.list_jobs()
+        for job in jobs:
+            await self.index.add(job.owner, job.created_at, job.job_id)
+        await self.index.mark(BACKFILL_MARK)
+        return len(jobs)
+
+    async def page(
+        self, owner: str | None, *, limit: int, cursor: str | None = None, status: JobStatus | None = None
+    ) -> tuple[list[Job], str | None]:
+        """Up to ``limit`` of the owner's jobs, newest first, after ``cursor``; and the cursor of the
+        next page (None at the end). With ``status``, records are read in order until the page is
+        full, so a rare status may read more records than it returns."""
+        after = decode_cursor(cursor, owner) if cursor else None
+        keys = await self.index.keys_after(owner, after)
+        jobs: list[Job] = []
+        for position, key in enumerate(keys):
+            try:
+                job = await self.get(job_id_of(key))
+            except JobNotFound:
+                continue  # written without its record, or deleted
+            if job.owner != owner or (status is not None and job.status is not status):
+                continue
+            jobs.append(job)
+            if len(jobs) == limit:
+                more = position + 1 < len(keys)
+                return jobs, encode_cursor(key) if more else None
+        return jobs, None
 
     async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> Job:
         """End a job ``failed`` with a reason, unless it has already ended."""

@@ -36,7 +36,10 @@ async def provision(settings: Settings) -> None:
     try:
         js = nc.jetstream()
         await ensure_streams(js, settings)
-        await JobStore.open(js, settings.jobs_bucket)
+        jobs = await JobStore.open(js, settings.jobs_bucket)
+        indexed = await jobs.backfill_index()
+        if indexed:
+            log.info("indexed %d jobs created before the job index", indexed)
     finally:
         await nc.close()
     await asyncio.to_thread(ensure_bucket, make_s3_client(settings), settings.bucket)

@@ -22,6 +22,15 @@ RECORD_HISTORY = 10
 R = TypeVar("R", bound=BaseModel)
 
 
+async def open_bucket(js: JetStreamContext, bucket: str, noun: str, history: int = RECORD_HISTORY) -> KeyValue:
+    """The key-value bucket, created when it does not exist yet."""
+    async with broker_errors(f"opening the {noun} store"):
+        try:
+            return await js.key_value(bucket)
+        except BucketNotFoundError:
+            return await js.create_key_value(KeyValueConfig(bucket=bucket, history=history, storage=StorageType.FILE))
+
+
 class RecordStore(Generic[R]):
     """Reads and writes one kind of record; every write checks the revision it read."""
 
@@ -35,14 +44,7 @@ class RecordStore(Generic[R]):
     @classmethod
     async def open(cls, js: JetStreamContext, bucket: str):
         """Bind to the bucket, creating it when it does not exist yet."""
-        async with broker_errors(f"opening the {cls.noun} store"):
-            try:
-                kv = await js.key_value(bucket)
-            except BucketNotFoundError:
-                kv = await js.create_key_value(
-                    KeyValueConfig(bucket=bucket, history=RECORD_HISTORY, storage=StorageType.FILE)
-                )
-        return cls(kv)
+        return cls(await open_bucket(js, bucket, cls.noun))
 
     def key_of(self, record: R) -> str:
         raise NotImplementedError

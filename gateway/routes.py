@@ -28,7 +28,7 @@ from gateway.endpoints import EndpointTable, model_response
 from gateway.job_access import JOB_PATH, load_job
 from gateway.job_view import job_view
 from gateway.models.health import Health, Readiness
-from gateway.models.jobs import Job, JobPath
+from gateway.models.jobs import Job, JobList, JobListParams, JobPath
 from gateway.models.uploads import (
     Confirmation,
     ConfirmParams,
@@ -136,6 +136,20 @@ CONFIRM_MESSAGES = {
 
 def confirm_message(job: JobRecord) -> str:
     return CONFIRM_MESSAGES.get(job.status, f"The job is {job.status.value}")
+
+
+@routes.get(
+    "/api/v1/analyze", "listJobs", "The caller's jobs, newest first, a page at a time",
+    description="Pages follow `next_cursor`; jobs created while paging appear on the first page, never as "
+    "duplicates or gaps in later ones.",
+    params=JobListParams, json_body=False, response=JobList,
+)
+async def list_jobs(request: web.Request, params: JobListParams) -> JobList:
+    jobs, next_cursor = await request.app[JOBS].page(
+        request[OWNER], limit=params.limit, cursor=params.cursor, status=params.status
+    )
+    s3, settings = request.app[PUBLIC_S3], request.app[SETTINGS]
+    return JobList(jobs=[job_view(job, s3, settings) for job in jobs], next_cursor=next_cursor)
 
 
 @routes.get(

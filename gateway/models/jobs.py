@@ -59,3 +59,18 @@ class JobEvent(ServerSentEvent):
 
     event: Literal["job"] = "job"
     data: str = Field(description="The job as JSON, the same object GET /api/v1/analyze/{job_id} returns")
+
+
+class JobListParams(BaseModel):
+    """``GET /api/v1/analyze``: which of the caller's jobs, newest first."""
+
+    status: JobStatus | None = Field(None, description="Only jobs in this status")
+    limit: int = Field(20, ge=1, le=100, description="Jobs per page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page; absent for the first page")
+
+
+class JobList(ResponseBody):
+    """A page of the caller's jobs, newest first; jobs created meanwhile never shift later pages."""
+
+    jobs: list[Job]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page")

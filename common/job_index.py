@@ -1,0 +1,93 @@
+"""Each caller's jobs, newest first, without reading every record: an index in its own KV bucket.
+
+One key per job, ``{owner}.{inverted creation time}.{job_id}`` (``open`` for jobs made without an
+API key): creation times never change, so the index stays right whatever the compare-and-set
+updates of the records do, and key order is newest first. Listing reads only the caller's keys
+(no values) and then just the records of the page. A key is written before its record, so an
+entry may point at a record not written (a crash in between) or deleted: such entries are skipped.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from common.broker import broker_errors
+from common.errors import InvalidParameter
+
+#: Milliseconds; inverted so that ascending key order is newest first (good until the year 2286).
+INVERT_FROM_MS = 9_999_999_999_999
+OPEN_OWNER = "open"
+
+
+def index_key(owner: str | None, created_at: datetime, job_id: str) -> str:
+    inverted = INVERT_FROM_MS - int(created_at.timestamp() * 1000)
+    return f"{owner or OPEN_OWNER}.{inverted:013d}.{job_id}"
+
+
+def job_id_of(key: str) -> str:
+    return key.rsplit(".", 1)[1]
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, owner: str | None) -> str:
+    """The index key a cursor stands for; a cursor that is not one of this caller's is refused."""
+    try:
+        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = ""
+    if not key.startswith(f"{owner or OPEN_OWNER}."):
+        raise InvalidParameter("parameter 'cursor' is not a cursor this API gave you")
+    return key
+
+
+class JobIndex:
+    def __init__(self, kv: KeyValue) -> None:
+        self._kv = kv
+
+    async def add(self, owner: str | None, created_at: datetime, job_id: str) -> None:
+        async with broker_errors("indexing a job"):
+            await self._kv.put(index_key(owner, created_at, job_id), b"")
+
+    async def remove(self, owner: str | None, created_at: datetime, job_id: str) -> None:
+        async with broker_errors("unindexing a job"):
+            try:
+                await self._kv.purge(index_key(owner, created_at, job_id))
+            except KeyNotFoundError:
+                pass
+
+    async def marked(self, name: str) -> bool:
+        """Whether a one-off task left its mark (a key outside every owner's range)."""
+        async with broker_errors("reading the job index"):
+            try:
+                await self._kv.get(name)
+            except KeyNotFoundError:
+                return False
+        return True
+
+    async def mark(self, name: str) -> None:
+        async with broker_errors("writing the job index"):
+            await self._kv.put(name, b"")
+
+    async def keys_after(self, owner: str | None, after: str | None) -> list[str]:
+        """The owner's index keys, newest first, after the key ``after`` (all when None)."""
+        # A watch on the owner's subjects, keys only: the server filters (nats-py's keys(filters=...)
+        # would read every key of every owner and match substrings).
+        keys: list[str] = []
+        async with broker_errors("listing jobs"):
+            watcher = await self._kv.watch(f"{owner or OPEN_OWNER}.>", meta_only=True, ignore_deletes=True)
+            try:
+                async for entry in watcher:
+                    if entry is None:  # no more history
+                        break
+                    if entry.operation is None and (after is None or entry.key > after):
+                        keys.append(entry.key)
+            finally:
+                await watcher.stop()
+        return sorted(keys)
