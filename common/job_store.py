@@ -44,6 +44,11 @@ class JobStore(RecordStore[Job]):
         await self.index.add(record.owner, record.created_at, record.job_id)
         return await super().create(record)
 
+    async def delete_job(self, job: Job) -> None:
+        """The record and its index entry (the record first: an entry without one is skipped)."""
+        await self.delete(job.job_id)
+        await self.index.remove(job.owner, job.created_at, job.job_id)
+
     async def backfill_index(self) -> int:
         """Index the jobs created before the index existed; once (a marker remembers it). Provisioning calls it."""
         if await self.index.marked(BACKFILL_MARK):

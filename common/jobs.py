@@ -34,8 +34,11 @@ ALLOWED_MOVES: dict[JobStatus, frozenset[JobStatus]] = {
         {JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.EXPIRED, JobStatus.FAILED, JobStatus.CANCELLED}
     ),
     JobStatus.QUEUED: frozenset({JobStatus.PROCESSING, JobStatus.FAILED, JobStatus.CANCELLED}),
-    # PROCESSING -> QUEUED: a worker shutting down hands its unfinished job back.
-    JobStatus.PROCESSING: frozenset({JobStatus.PROCESSING, JobStatus.QUEUED, JobStatus.COMPLETED, JobStatus.FAILED}),
+    # PROCESSING -> QUEUED: a worker shutting down hands its unfinished job back; -> CANCELLED: the
+    # job is being deleted (its worker then discards what it made).
+    JobStatus.PROCESSING: frozenset(
+        {JobStatus.PROCESSING, JobStatus.QUEUED, JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}
+    ),
     JobStatus.COMPLETED: frozenset(),
     JobStatus.FAILED: frozenset(),
     JobStatus.EXPIRED: frozenset(),

@@ -88,6 +88,12 @@ class RecordStore(Generic[R]):
         finally:
             await watcher.stop()
 
+    async def delete(self, key: str) -> None:
+        """Remove the record and its history; reading it afterwards is ``not_found``."""
+        self._check_key(key)
+        async with broker_errors(f"deleting a {self.noun}"):
+            await self._kv.purge(key)
+
     async def keys(self) -> list[str]:
         async with broker_errors(f"listing {self.noun}s"):
             try:

@@ -1,4 +1,4 @@
-"""What is in the bucket for a job: the first uploaded version of its key, and removing it."""
+"""What is in the bucket for a job: the first uploaded version of its key, and removing things."""
 from __future__ import annotations
 
 from minio import Minio
@@ -28,6 +28,15 @@ def delete_upload(s3: Minio, bucket: str, key: str) -> None:
         for obj in list(s3.list_objects(bucket, prefix=key, include_version=True)):
             if obj.object_name == key:
                 s3.remove_object(bucket, key, version_id=obj.version_id)
+
+
+def delete_prefix(s3: Minio, bucket: str, prefix: str) -> int:
+    """Remove every version (and delete marker) of every object under ``prefix``; how many went."""
+    with storage_errors("deleting objects"):
+        objects = list(s3.list_objects(bucket, prefix=prefix, recursive=True, include_version=True))
+        for obj in objects:
+            s3.remove_object(bucket, obj.object_name, version_id=obj.version_id)
+    return len(objects)
 
 
 def _real_version(version_id: str | None) -> str | None:

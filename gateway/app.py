@@ -30,6 +30,7 @@ from gateway.cors import install_cors
 from gateway.docs import docs_routes
 from gateway.endpoints import Endpoint
 from gateway.error_middleware import error_middleware
+from gateway.job_deletion import deletion_routes
 from gateway.job_events import event_routes
 from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
@@ -41,7 +42,7 @@ from gateway.web_page import web_routes
 log = logging.getLogger(__name__)
 
 #: Every module's endpoints; the OpenAPI document describes exactly these.
-ENDPOINT_TABLES = (routes, multipart_routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
+ENDPOINT_TABLES = (routes, deletion_routes, multipart_routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -17,6 +17,7 @@ from common.job_store import JobStore
 from common.jobs import Job, JobResult, JobStatus, Stage
 from common.settings import Settings
 from common.storage import storage_errors
+from common.stored_uploads import delete_prefix
 from common.work_queue import WorkOrder
 from pose_worker.dance_analysis import ANALYSIS_FILE, DanceAnalysis, analyse_dance
 from pose_worker.metrics import (
@@ -87,9 +88,11 @@ class PoseJobRunner:
             log.exception("job %s: unexpected error", order.job_id)
             await self._retry_or_fail(message, order.job_id, attempt, "internal_error", f"internal error: {exc!r}")
         else:
-            await self._complete(order.job_id, summary, dance)
+            if await self._complete(order.job_id, summary, dance):
+                PROCESSING_SECONDS.observe(time.monotonic() - started)
+            else:
+                await asyncio.to_thread(self._discard_results, order.job_id)
             await message.ack()
-            PROCESSING_SECONDS.observe(time.monotonic() - started)
 
     async def _claim(self, job_id: str, seq: int, attempt: int) -> bool:
         """Mark the job processing by this message; False when it is final or another message runs it."""
@@ -178,7 +181,8 @@ class PoseJobRunner:
         with storage_errors("uploading results"):
             self._s3.fput_object(self._settings.bucket, key, str(path), content_type=content_type)
 
-    async def _complete(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> None:
+    async def _complete(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> bool:
+        """Mark the job completed with its results; False when it was cancelled (deleted) meanwhile."""
         result = JobResult(
             poses_key=results_key(job_id, POSES_FILE),
             overlay_key=results_key(job_id, OVERLAY_FILE) if summary.overlay_path else None,
@@ -188,9 +192,27 @@ class PoseJobRunner:
             analysis_key=results_key(job_id, ANALYSIS_FILE) if dance else None,
             summary=dance.summary if dance else None,
         )
-        await self._jobs.update(job_id, lambda job: job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result))
+
+        def complete(job: Job) -> Job | None:
+            if job.status is not JobStatus.PROCESSING:
+                return None
+            return job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result)
+
+        try:
+            job = await self._jobs.update(job_id, complete)
+        except JobNotFound:
+            job = None
+        if job is None or job.status is not JobStatus.COMPLETED:
+            log.info("job %s was cancelled or deleted while it ran; its results are discarded", job_id)
+            JOBS.labels("discarded").inc()
+            return False
         JOBS.labels("completed").inc()
         log.info("job %s completed: %d frames", job_id, summary.frames)
+        return True
+
+    def _discard_results(self, job_id: str) -> None:
+        """Results written for a job deleted while it ran must not outlive it."""
+        delete_prefix(self._s3, self._settings.bucket, f"results/{job_id}/")
 
     async def _fail(self, job_id: str, code: str, message: str) -> None:
         await self._jobs.fail(job_id, code, message)

@@ -36,7 +36,11 @@ def test_a_field_added_to_a_response_model_is_in_the_document_with_no_other_edit
     class Job(jobs.Job):  # the same component name, one field more
         tempo_bpm: float | None = None
 
-    widened = [dataclasses.replace(e, response=Job) if e.response is jobs.Job else e for e in endpoints()]
+    class JobList(jobs.JobList):  # the list of jobs, of the widened kind
+        jobs: list[Job]
+
+    wider = {jobs.Job: Job, jobs.JobList: JobList}
+    widened = [dataclasses.replace(e, response=wider.get(e.response, e.response)) for e in endpoints()]
     document = openapi_document(widened, OFFLINE)
     job_schema = document["components"]["schemas"]["Job"]
     assert job_schema["properties"]["tempo_bpm"] == {"type": "number", "nullable": True, "default": None}

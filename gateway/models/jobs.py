@@ -74,3 +74,10 @@ class JobList(ResponseBody):
 
     jobs: list[Job]
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page")
+
+
+class Deleted(ResponseBody):
+    """The job and everything stored for it are gone."""
+
+    job_id: JobId
+    deleted: Literal[True] = True
