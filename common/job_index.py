@@ -4,7 +4,8 @@ One key per job, ``{owner}.{inverted creation time}.{job_id}`` (``open`` for job
 API key): creation times never change, so the index stays right whatever the compare-and-set
 updates of the records do, and key order is newest first. Listing reads only the caller's keys
 (no values) and then just the records of the page. A key is written before its record, so an
-entry may point at a record not written (a crash in between) or deleted: such entries are skipped.
+entry may point at a record not written (a crash in between) or deleted (a purged key's subject
+stays until compaction): such entries are skipped.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import base64
 import binascii
 from datetime import datetime
 
+from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
@@ -48,8 +50,11 @@ def decode_cursor(cursor: str, owner: str | None) -> str:
 
 
 class JobIndex:
-    def __init__(self, kv: KeyValue) -> None:
+    def __init__(self, kv: KeyValue, js: JetStreamContext, bucket: str) -> None:
         self._kv = kv
+        self._js = js
+        self._stream = f"KV_{bucket}"
+        self._prefix = f"$KV.{bucket}."
 
     async def add(self, owner: str | None, created_at: datetime, job_id: str) -> None:
         async with broker_errors("indexing a job"):
@@ -77,17 +82,12 @@ class JobIndex:
 
     async def keys_after(self, owner: str | None, after: str | None) -> list[str]:
         """The owner's index keys, newest first, after the key ``after`` (all when None)."""
-        # A watch on the owner's subjects, keys only: the server filters (nats-py's keys(filters=...)
-        # would read every key of every owner and match substrings).
-        keys: list[str] = []
+        # The stream's subjects under the owner's prefix, filtered by the server in one request (up to
+        # 100,000 per owner). Not a KV watch: nats-py's watcher can signal "no more keys" before it has
+        # handed over the keys already delivered, and keys(filters=...) reads every owner's keys.
         async with broker_errors("listing jobs"):
-            watcher = await self._kv.watch(f"{owner or OPEN_OWNER}.>", meta_only=True, ignore_deletes=True)
-            try:
-                async for entry in watcher:
-                    if entry is None:  # no more history
-                        break
-                    if entry.operation is None and (after is None or entry.key > after):
-                        keys.append(entry.key)
-            finally:
-                await watcher.stop()
+            info = await self._js.stream_info(self._stream, subjects_filter=f"{self._prefix}{owner or OPEN_OWNER}.>")
+        subjects = (info.state.subjects or {}) if info.state else {}
+        keys = [subject[len(self._prefix) :] for subject in subjects]
+        keys = [key for key in keys if after is None or key > after]
         return sorted(keys)

@@ -34,7 +34,8 @@ class JobStore(RecordStore[Job]):
     async def open(cls, js: JetStreamContext, bucket: str) -> JobStore:
         """The job records and their index (bucket ``{bucket}-index``), created when missing."""
         records = await open_bucket(js, bucket, cls.noun)
-        return cls(records, JobIndex(await open_bucket(js, f"{bucket}-index", "job index", history=1)))
+        index = f"{bucket}-index"
+        return cls(records, JobIndex(await open_bucket(js, index, "job index", history=1), js, index))
 
     def key_of(self, record: Job) -> str:
         return record.job_id
