@@ -13,8 +13,10 @@ from minio.notificationconfig import NotificationConfig, PrefixFilterRule, Queue
 from minio.versioningconfig import ENABLED, VersioningConfig
 
 from common.broker import connect_nats
+from common.comparisons import ComparisonStore
 from common.job_store import JobStore
 from common.lifecycle import configure_logging
+from common.retention import apply_bucket_retention, apply_record_retention
 from common.storage import make_s3_client, storage_errors
 from common.settings import Settings
 from common.streams import ensure_streams
@@ -37,12 +39,16 @@ async def provision(settings: Settings) -> None:
         js = nc.jetstream()
         await ensure_streams(js, settings)
         jobs = await JobStore.open(js, settings.jobs_bucket)
+        await ComparisonStore.open(js, settings.comparisons_bucket)
         indexed = await jobs.backfill_index()
         if indexed:
             log.info("indexed %d jobs created before the job index", indexed)
+        await apply_record_retention(js, settings)
     finally:
         await nc.close()
-    await asyncio.to_thread(ensure_bucket, make_s3_client(settings), settings.bucket)
+    client = make_s3_client(settings)
+    await asyncio.to_thread(ensure_bucket, client, settings.bucket)
+    await asyncio.to_thread(apply_bucket_retention, client, settings.bucket, settings.retention_days)
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     http_port: int = 8000
     upload_expiry_s: int = Field(DEFAULT_UPLOAD_EXPIRY_S, ge=1, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(DEFAULT_MAX_UPLOAD_BYTES, ge=1)
+    #: Days a job's videos, results and records are kept (bucket lifecycle rules, record TTLs); 0: for ever.
+    retention_days: int = Field(30, ge=0, le=36500)
     #: Jobs each API key (or client address, when open) may create per second, and at once; 0: no limit.
     rate_limit_per_s: float = Field(10.0, ge=0)
     rate_limit_burst: int = Field(50, ge=1)
