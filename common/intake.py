@@ -44,7 +44,7 @@ class UploadIntake:
         upload = await asyncio.to_thread(find_first_upload, self._s3, self.settings.bucket, job.s3_key)
         if upload is None:
             if job.is_overdue():
-                return await self._expire(job_id)
+                return await self._expire(job)
             raise UploadNotFound(f"nothing has been uploaded to {job.s3_key} yet")
         if upload.size > self.settings.max_upload_bytes:
             return await self._reject_too_large(job, upload)
@@ -74,9 +74,9 @@ class UploadIntake:
         )
         return queued
 
-    async def _expire(self, job_id: str) -> Job:
-        job = await self.jobs.get(job_id)
-        if job.multipart is not None and job.status is JobStatus.AWAITING_UPLOAD:
+    async def _expire(self, job: Job) -> Job:
+        job_id = job.job_id
+        if job.multipart is not None:
             # Abort first: should it fail, the job stays waiting and the next sweep tries again,
             # so no parts are ever left behind an expired job.
             uploads = MultipartUploads(self._s3, self.settings.bucket)

@@ -16,9 +16,8 @@ from minio.error import S3Error
 from common.errors import UploadNotFound
 from common.storage import storage_errors
 
-#: S3's limits: parts are numbered 1..10,000; every part but the last is at least 5 MiB.
+#: S3's limit: parts are numbered 1..10,000 (and every part but the last is at least 5 MiB).
 MAX_PARTS = 10_000
-MIN_PART_SIZE = 5 * 1024**2
 #: S3 answers this for an upload id that was completed, aborted or never existed.
 NO_SUCH_UPLOAD = "NoSuchUpload"
 

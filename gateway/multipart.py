@@ -26,7 +26,7 @@ from common.errors import (
 )
 from common.jobs import Job as JobRecord
 from common.jobs import JobStatus, MultipartRecord
-from common.s3_multipart import MultipartUploads, UploadedPart
+from common.s3_multipart import MAX_PARTS, MultipartUploads, UploadedPart
 from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
 from gateway.endpoints import EndpointTable
 from gateway.job_access import load_job
@@ -51,8 +51,7 @@ multipart_routes = EndpointTable()
 
 MULTIPART_PATH = "/api/v1/analyze/multipart"
 JOB_UPLOAD_PATH = MULTIPART_PATH + "/{job_id}"
-#: S3 allows 10,000 parts; 16 MiB parts keep part counts small for phone videos.
-MAX_PARTS = 10_000
+#: 16 MiB parts keep part counts small for phone videos (S3 allows ``MAX_PARTS``).
 MIN_PART_SIZE = 16 * 1024**2
 INSTRUCTIONS = (
     "POST .../parts with part_numbers for presigned URLs, PUT each part's bytes (exactly its size), "

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from common.s3_multipart import MAX_PARTS
 from gateway.models.base import ResponseBody
 from gateway.models.fields import JobId, S3Key
 from gateway.models.uploads import ContentType, UploadSize, VideoName
@@ -28,7 +29,7 @@ class MultipartUpload(ResponseBody):
     s3_key: S3Key
     upload_id: str = Field(description="The S3 multipart upload id")
     part_size: int = Field(description="Bytes per part (the last part is the remainder): max(16 MiB, ceil(size / 10,000))")
-    part_count: int = Field(ge=1, le=10_000)
+    part_count: int = Field(ge=1, le=MAX_PARTS)
     expires_in: int = Field(description="Seconds until an upload not completed is aborted and the job expires")
     instructions: str
 
@@ -37,8 +38,8 @@ class PartsParams(BaseModel):
     """``POST /api/v1/analyze/multipart/{job_id}/parts``: which parts to sign URLs for."""
 
     job_id: JobId
-    part_numbers: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(
-        min_length=1, max_length=10_000, description="Part numbers, 1-based, as a JSON list (JSON body only)"
+    part_numbers: list[Annotated[int, Field(ge=1, le=MAX_PARTS)]] = Field(
+        min_length=1, max_length=MAX_PARTS, description="Part numbers, 1-based, as a JSON list (JSON body only)"
     )
 
 
@@ -71,7 +72,7 @@ class MultipartState(ResponseBody):
 
 
 class CompletedPart(BaseModel):
-    part_number: int = Field(ge=1, le=10_000)
+    part_number: int = Field(ge=1, le=MAX_PARTS)
     etag: str = Field(description="The ETag header MinIO or S3 answered the part's PUT with (quotes optional)")
 
 
