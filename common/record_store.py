@@ -58,6 +58,14 @@ class RecordStore(Generic[R]):
         record, _ = await self._read(key)
         return record
 
+    async def get_owned(self, key: str, owner: str | None) -> R:
+        """The record, if ``owner`` (an API key's id, None when the API is open) made it; someone
+        else's record is reported as not found, as a record that does not exist."""
+        record = await self.get(key)
+        if getattr(record, "owner", None) != owner:
+            raise self.not_found(f"no {self.noun} with id {key!r}")
+        return record
+
     async def update(self, key: str, change: Callable[[R], R | None]) -> R:
         """Apply ``change`` to the current record with compare-and-set, retrying on conflict.
 

@@ -1,4 +1,4 @@
-"""Bearer API keys: who is calling, and which jobs they may see."""
+"""Bearer API keys: who is calling (which records they may see: ``RecordStore.get_owned``)."""
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +7,7 @@ import logging
 
 from aiohttp import web
 
-from common.errors import JobNotFound, Unauthorized
-from common.jobs import Job
+from common.errors import Unauthorized
 from common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,9 +56,3 @@ def _authenticate(header: str, keys: list[str]) -> str:
         raise Unauthorized("the API key is not valid")
     return owner_of_key(matches[0])
 
-
-def require_owner(request: web.Request, job: Job) -> Job:
-    """The job, if the caller may see it; someone else's job is reported as not found."""
-    if job.owner != request.get(OWNER):
-        raise JobNotFound(f"no job with id {job.job_id!r}")
-    return job

@@ -63,10 +63,7 @@ async def create_comparison(request: web.Request, params: CompareParams) -> Comp
 
 
 async def load_comparison(request: web.Request, comparison_id: str) -> ComparisonRecord:
-    comparison = await request.app[COMPARISONS].get(comparison_id)
-    if comparison.owner != request.get(OWNER):
-        raise ComparisonNotFound(f"no comparison with id {comparison_id!r}")
-    return comparison
+    return await request.app[COMPARISONS].get_owned(comparison_id, request.get(OWNER))
 
 
 @comparison_routes.get(
