@@ -1,15 +1,21 @@
-"""The pull loop shared by the listener and the pose workers."""
+"""The pull loop shared by the listener and the workers, and how a worker reads and retries a message."""
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from pydantic import ValidationError
+
+from common.work_queue import Order
 
 log = logging.getLogger(__name__)
+
+OrderT = TypeVar("OrderT", bound=Order)
 
 #: How long one pull waits; bounds how late a stop request is noticed when idle.
 FETCH_TIMEOUT_S = 1.0
@@ -44,3 +50,20 @@ async def consume(
     # Unsubscribing ends the pull for good; without it nats-py's drain() can wait for ever on
     # the status messages an expired fetch leaves in the subscription's queue.
     await subscription.unsubscribe()
+
+
+async def read_order(message: Msg, order_type: type[OrderT]) -> OrderT | None:
+    """The message's work order; a message that is not one is terminated (redelivering it would not help)."""
+    try:
+        return order_type.from_json(message.data)
+    except ValidationError as exc:
+        log.error("message seq %s is not a %s: %s", message.metadata.sequence.stream, order_type.__name__, exc)
+        await message.term()
+        return None
+
+
+def retry_delay(attempt: int, max_deliver: int, backoff_s: tuple[float, ...]) -> float | None:
+    """Seconds to wait before delivering a failed message again, by attempt; None once it has had them all."""
+    if attempt >= max_deliver:
+        return None
+    return backoff_s[min(attempt, len(backoff_s)) - 1]

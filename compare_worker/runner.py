@@ -9,11 +9,11 @@ import time
 
 from minio import Minio
 from nats.aio.msg import Msg
-from pydantic import ValidationError
 
 from choreo.comparison import compare
 from choreo.comparison_report import comparison_document, result_fields
 from common.comparisons import Comparison, ComparisonResult, ComparisonStatus, ComparisonStore
+from common.consumer import read_order, retry_delay
 from common.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
 from common.job_store import JobStore
 from common.jobs import JobError
@@ -42,11 +42,8 @@ class CompareRunner:
 
     async def handle(self, message: Msg) -> None:
         """Run the comparison in ``message`` and ack, term or nak it; never raises for its failure."""
-        try:
-            order = CompareOrder.from_json(message.data)
-        except ValidationError as exc:
-            log.error("compare message seq %s is not a compare order: %s", message.metadata.sequence.stream, exc)
-            await message.term()
+        order = await read_order(message, CompareOrder)
+        if order is None:
             return
         attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
         comparison_id = order.comparison_id
@@ -137,17 +134,18 @@ class CompareRunner:
         log.warning("comparison %s failed: %s: %s", comparison_id, code, text)
 
     async def _retry_or_fail(self, message: Msg, comparison_id: str, attempt: int, code: str, text: str) -> None:
-        if attempt >= self._settings.work_max_deliver:
+        delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
+        if delay is None:
             await self._fail(comparison_id, code, f"{text} (gave up after {attempt} attempts)")
             await message.term()
             return
-        delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1]
         log.warning("comparison %s attempt %d failed, retrying in %.0f s: %s", comparison_id, attempt, delay, text)
         await message.nak(delay=delay)
 
     async def _retry_or_drop(self, message: Msg, comparison_id: str, attempt: int) -> None:
-        if attempt >= self._settings.work_max_deliver:
+        delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
+        if delay is None:
             log.error("comparison %s: no record after %d attempts; message dropped", comparison_id, attempt)
             await message.term()
             return
-        await message.nak(delay=RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1])
+        await message.nak(delay=delay)

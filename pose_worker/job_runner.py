@@ -10,8 +10,8 @@ from pathlib import Path
 
 from minio import Minio
 from nats.aio.msg import Msg
-from pydantic import ValidationError
 
+from common.consumer import read_order, retry_delay
 from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
 from common.job_store import JobStore
 from common.jobs import Job, JobResult, JobStatus, Stage
@@ -60,11 +60,8 @@ class PoseJobRunner:
 
     async def handle(self, message: Msg) -> None:
         """Run the job in ``message`` and ack, term or nak it; never raises for a job's failure."""
-        try:
-            order = WorkOrder.from_json(message.data)
-        except ValidationError as exc:
-            log.error("work message seq %s is not a work order: %s", message.metadata.sequence.stream, exc)
-            await message.term()
+        order = await read_order(message, WorkOrder)
+        if order is None:
             return
         attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
         started = time.monotonic()
@@ -233,11 +230,11 @@ class PoseJobRunner:
         log.info("job %s released for another worker: %s", job_id, reason)
 
     async def _retry_or_fail(self, message: Msg, job_id: str, attempt: int, code: str, text: str) -> None:
-        if attempt >= self._settings.work_max_deliver:
+        delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
+        if delay is None:
             await self._fail(job_id, code, f"{text} (gave up after {attempt} attempts)")
             await message.term()
             return
-        delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S)) - 1]
         log.warning("job %s attempt %d failed, retrying in %.0f s: %s", job_id, attempt, delay, text)
         await message.nak(delay=delay)
 
