@@ -143,19 +143,27 @@ def guess_content_type(path: Path) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+def file_range(path: Path, start: int, length: int) -> Iterator[bytes]:
+    """Exactly ``length`` bytes of the file from ``start``, in chunks."""
+    with path.open("rb") as file:
+        file.seek(start)
+        while length:
+            chunk = file.read(min(CHUNK_BYTES, length))
+            if not chunk:
+                raise VideoUnreadable(f"{path} shrank while it was being uploaded")
+            length -= len(chunk)
+            yield chunk
+
+
 def read_chunks(video: Video, bar: ProgressBar) -> Iterator[bytes]:
     """The file's bytes in chunks, exactly ``video.size`` of them, moving the bar as they go."""
     sent = 0
     bar.show(0.0, f"0 B / {human_bytes(video.size)}")
     try:
-        with video.path.open("rb") as file:
-            while sent < video.size:
-                chunk = file.read(min(CHUNK_BYTES, video.size - sent))
-                if not chunk:
-                    raise VideoUnreadable(f"{video.path} shrank while it was being uploaded")
-                yield chunk
-                sent += len(chunk)
-                bar.show(sent / video.size, f"{human_bytes(sent)} / {human_bytes(video.size)}")
+        for chunk in file_range(video.path, 0, video.size):
+            yield chunk
+            sent += len(chunk)
+            bar.show(sent / video.size, f"{human_bytes(sent)} / {human_bytes(video.size)}")
         if video.size == 0:
             bar.show(1.0, "0 B / 0 B")
     finally:
@@ -552,17 +560,10 @@ class PartUploader:
 
     def _read(self, number: int, counted: list[int]) -> Iterator[bytes]:
         """The part's bytes in chunks, each counted on the progress bar (and in ``counted``) as it is sent."""
-        with self.video.path.open("rb") as file:
-            file.seek((number - 1) * self.part_size)
-            left = self.part_length(number)
-            while left:
-                chunk = file.read(min(CHUNK_BYTES, left))
-                if not chunk:
-                    raise VideoUnreadable(f"{self.video.path} shrank while it was being uploaded")
-                left -= len(chunk)
-                yield chunk
-                counted[0] += len(chunk)
-                self._count(len(chunk))
+        for chunk in file_range(self.video.path, (number - 1) * self.part_size, self.part_length(number)):
+            yield chunk
+            counted[0] += len(chunk)
+            self._count(len(chunk))
 
     def _count(self, sent: int) -> None:
         with self._lock:
