@@ -16,9 +16,10 @@ from listener.events import parse_bucket_event
 FINAL_STATUSES = {"completed", "failed", "expired"}
 
 
-def request_upload(api: str, filename: str, content_type: str = "video/mp4") -> dict:
+def request_upload(api: str, filename: str, content_type: str = "video/mp4", headers: dict | None = None) -> dict:
     response = requests.post(
-        f"{api}/api/v1/analyze/upload-url", params={"filename": filename, "content_type": content_type}, timeout=10
+        f"{api}/api/v1/analyze/upload-url", params={"filename": filename, "content_type": content_type},
+        headers=headers, timeout=10,
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -30,20 +31,28 @@ def put_file(upload_url: str, path: Path, content_type: str = "video/mp4") -> re
         return requests.put(upload_url, data=body, headers={"Content-Type": content_type}, timeout=60)
 
 
-def confirm(api: str, job_id: str, s3_key: str) -> requests.Response:
-    return requests.post(f"{api}/api/v1/analyze/confirm", params={"job_id": job_id, "s3_key": s3_key}, timeout=10)
+def confirm(api: str, job_id: str, s3_key: str, headers: dict | None = None) -> requests.Response:
+    return requests.post(
+        f"{api}/api/v1/analyze/confirm", params={"job_id": job_id, "s3_key": s3_key}, headers=headers, timeout=10
+    )
 
 
 def wait_for_final(api: str, job_id: str, timeout_s: float = 180) -> dict:
     """Poll the job until it ends; fail with its last state if it does not."""
+    return wait_until_final(api, f"/api/v1/analyze/{job_id}", timeout_s=timeout_s)
+
+
+def wait_until_final(api: str, path: str, headers: dict | None = None, timeout_s: float = 180) -> dict:
+    """Poll the record at ``path`` (a job, a comparison) until its status is final; fail with its
+    last state if it does not get there."""
     deadline = time.monotonic() + timeout_s
-    job: dict = {}
+    record: dict = {}
     while time.monotonic() < deadline:
-        job = requests.get(f"{api}/api/v1/analyze/{job_id}", timeout=10).json()
-        if job["status"] in FINAL_STATUSES:
-            return job
+        record = requests.get(f"{api}{path}", headers=headers, timeout=10).json()
+        if record["status"] in FINAL_STATUSES:
+            return record
         time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s; last seen: {job}")
+    raise AssertionError(f"{path} did not finish in {timeout_s}s; last seen: {record}")
 
 
 async def find_event(js: JetStreamContext, settings: Settings, key: str, scan: int = 500):

@@ -8,10 +8,9 @@ import requests
 
 from tests.clips import make_swaying_clip
 from tests.conftest import API_KEYS
-from tests.helpers import confirm, put_file, request_upload, wait_for_final
+from tests.helpers import confirm, put_file, request_upload, wait_until_final
 
 DELAY_S = 1.0
-FINAL = {"completed", "failed"}
 
 
 @pytest.fixture(scope="module")
@@ -23,31 +22,12 @@ def clips(tmp_path_factory):
 
 
 def completed_job(api: str, clip, headers: dict | None = None) -> str:
-    upload = request_upload(api, clip.name) if headers is None else _request_upload(api, clip.name, headers)
+    upload = request_upload(api, clip.name, headers=headers)
     assert put_file(upload["upload_url"], clip).status_code == 200
-    assert requests.post(f"{api}/api/v1/analyze/confirm", params={"job_id": upload["job_id"], "s3_key": upload["s3_key"]},
-                         headers=headers, timeout=10).status_code == 200
-    job = _wait(api, f"/api/v1/analyze/{upload['job_id']}", headers)
+    assert confirm(api, upload["job_id"], upload["s3_key"], headers).status_code == 200
+    job = wait_until_final(api, f"/api/v1/analyze/{upload['job_id']}", headers)
     assert job["status"] == "completed", job
     return upload["job_id"]
-
-
-def _request_upload(api: str, name: str, headers: dict) -> dict:
-    answer = requests.post(f"{api}/api/v1/analyze/upload-url", params={"filename": name}, headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def _wait(api: str, path: str, headers: dict | None = None, timeout_s: float = 180) -> dict:
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        record = requests.get(f"{api}{path}", headers=headers, timeout=10).json()
-        if record["status"] in FINAL:
-            return record
-        time.sleep(0.2)
-    raise AssertionError(f"{path} did not finish: {record}")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +48,7 @@ def test_a_copy_started_late_is_found_late_by_that_much_and_scores_high(stack, j
     assert queued["status"] == "queued" and queued["result"] is None
     assert (queued["reference_job_id"], queued["job_id"]) == (reference_job, late_job)
 
-    done = _wait(stack.api, f"/api/v1/compare/{queued['comparison_id']}")
+    done = wait_until_final(stack.api, f"/api/v1/compare/{queued['comparison_id']}")
     assert done["status"] == "completed", done
     result = done["result"]
     assert result["offset_s"] == pytest.approx(DELAY_S, abs=0.1)
@@ -88,7 +68,7 @@ def test_a_copy_started_late_is_found_late_by_that_much_and_scores_high(stack, j
 def test_a_dance_compared_with_itself_scores_100(stack, jobs):
     reference_job, _ = jobs
     answer = compare(stack.api, reference_job_id=reference_job, job_id=reference_job)
-    done = _wait(stack.api, f"/api/v1/compare/{answer.json()['comparison_id']}")
+    done = wait_until_final(stack.api, f"/api/v1/compare/{answer.json()['comparison_id']}")
     assert done["result"]["score"] == pytest.approx(100.0) and done["result"]["offset_s"] == pytest.approx(0.0)
 
 
@@ -99,14 +79,14 @@ def test_the_events_stream_ends_with_the_finished_comparison(stack, jobs):
         assert events.headers["Content-Type"].startswith("text/event-stream")
         lines = [line for line in events.iter_lines(decode_unicode=True) if line.startswith("event: ")]
     assert set(lines) == {"event: comparison"}
-    final = _wait(stack.api, f"/api/v1/compare/{comparison['comparison_id']}")
+    final = wait_until_final(stack.api, f"/api/v1/compare/{comparison['comparison_id']}")
     assert final["status"] == "completed"
 
 
 def test_an_unknown_dancer_fails_the_comparison_naming_the_dancers_there_are(stack, jobs):
     reference_job, late_job = jobs
     comparison = compare(stack.api, reference_job_id=reference_job, job_id=late_job, track_id=99).json()
-    failed = _wait(stack.api, f"/api/v1/compare/{comparison['comparison_id']}")
+    failed = wait_until_final(stack.api, f"/api/v1/compare/{comparison['comparison_id']}")
     assert failed["status"] == "failed" and failed["error"]["code"] == "track_not_found"
     assert "no dancer 99" in failed["error"]["message"]
 
@@ -136,4 +116,4 @@ def test_keys_see_only_their_own_jobs_and_comparisons(secured_gateway, clips):
     assert mine.status_code == 202
     path = f"/api/v1/compare/{mine.json()['comparison_id']}"
     assert requests.get(f"{api}{path}", headers=bob, timeout=10).status_code == 404
-    assert _wait(api, path, alice)["status"] == "completed"
+    assert wait_until_final(api, path, alice)["status"] == "completed"
