@@ -13,6 +13,8 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
+from choreo.signals import fill_edges
+
 SMOOTHING_S = 0.08
 #: Minimum depth of a minimum, as a share of the smoothed envelope's 5-95 percentile spread.
 MIN_PROMINENCE = 0.1
@@ -29,8 +31,7 @@ def kinematic_beats(grid: np.ndarray, envelope: np.ndarray, rate: float) -> np.n
     valid = ~np.isnan(envelope)
     if valid.sum() < 3:
         return np.array([])
-    index = np.arange(len(envelope))
-    filled = np.interp(index, index[valid], envelope[valid])
+    filled = fill_edges(envelope)
     smooth = smoothed_envelope(filled, rate)
     spread = np.percentile(smooth[valid], 95) - np.percentile(smooth[valid], 5)
     if spread <= 0:

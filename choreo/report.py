@@ -17,7 +17,7 @@ from choreo.energy import energy
 from choreo.kinematic_beats import kinematic_beats
 from choreo.music import MusicBeats
 from choreo.pose_similarity import normalise_poses, oks
-from choreo.signals import TrackSeries, frame_rate, nanmean, resample, tracks_from_frames
+from choreo.signals import TrackSeries, fill_edges, frame_rate, nanmean, resample, tracks_from_frames
 from choreo.synchrony import MAX_LAG_S, envelope_lag, group_synchrony
 from choreo.tempo import NO_TEMPO, Tempo, spectral_tempo
 
@@ -102,10 +102,7 @@ def _tempo(envelope: np.ndarray, rate: float) -> Tempo:
     valid = np.flatnonzero(~np.isnan(envelope))
     if len(valid) < 2:
         return NO_TEMPO
-    stretch = envelope[valid[0] : valid[-1] + 1]
-    index = np.arange(len(stretch))
-    known = ~np.isnan(stretch)
-    return spectral_tempo(np.interp(index, index[known], stretch[known]), rate)
+    return spectral_tempo(fill_edges(envelope[valid[0] : valid[-1] + 1]), rate)
 
 
 def _span(grid: np.ndarray, envelope: np.ndarray) -> tuple[float, float] | None:

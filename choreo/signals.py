@@ -156,7 +156,8 @@ def torso_lengths(t: np.ndarray, keypoints: np.ndarray) -> np.ndarray | None:
 
 
 def fill_edges(values: np.ndarray) -> np.ndarray:
-    """Every NaN replaced by linear interpolation between its valid neighbours (nearest at the ends)."""
+    """Every NaN replaced by linear interpolation between its valid neighbours (nearest at the ends);
+    unchanged when nothing, or everything, is known."""
     valid = ~np.isnan(values)
     if valid.all() or not valid.any():
         return values

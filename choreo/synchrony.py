@@ -17,6 +17,8 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, hilbert, sosfiltfilt
 
+from choreo.signals import fill_edges
+
 MAX_LAG_S = 0.5
 #: Shared time needed for a pair's correlation to mean anything.
 MIN_OVERLAP_S = 2.0
@@ -65,8 +67,7 @@ def _detrended(envelope: np.ndarray, rate: float) -> np.ndarray:
     valid = ~np.isnan(envelope)
     if valid.sum() < 2:
         return envelope
-    index = np.arange(len(envelope))
-    filled = np.interp(index, index[valid], envelope[valid])
+    filled = fill_edges(envelope)
     trend = uniform_filter1d(filled, size=max(int(round(DETREND_S * rate)), 1), mode="nearest")
     return np.where(valid, envelope - trend, np.nan)
 
@@ -97,8 +98,7 @@ def _phase(envelope: np.ndarray, rate: float, bpm: float) -> np.ndarray:
     valid = ~np.isnan(envelope)
     if valid.sum() < 2:
         return np.full(len(envelope), np.nan)
-    index = np.arange(len(envelope))
-    filled = np.interp(index, index[valid], envelope[valid])
+    filled = fill_edges(envelope)
     tempo_hz = bpm / 60
     nyquist = rate / 2
     low, high = tempo_hz / BAND / nyquist, min(tempo_hz * BAND / nyquist, 0.99)
