@@ -3,6 +3,7 @@ import { $ } from "./dom.js";
 
 // Relative to the page, so the API is found behind a proxy that mounts the gateway under a prefix.
 export const API_BASE = new URL("api/v1/analyze/", document.baseURI);
+export const JOBS_URL = new URL("api/v1/analyze", document.baseURI);
 export const COMPARE_URL = new URL("api/v1/compare", document.baseURI);
 export const COMPARE_BASE = new URL("api/v1/compare/", document.baseURI);
 
@@ -40,6 +41,7 @@ export async function callApi(path, { method = "GET", body } = {}) {
 
 export async function readJson(response, who) {
   const isJson = (response.headers.get("Content-Type") || "").includes("json");
+  if (response.status === 204) return null; // done, nothing to say (a DELETE may answer so)
   const payload = isJson ? await response.json().catch(() => null) : null;
   if (response.ok && payload !== null) return payload;
   const error = payload && payload.error;

@@ -2,19 +2,22 @@
 // resumable parts for a large file), follow the job live, then play the video with every dancer's
 // skeleton drawn over it, and under it the dance analysis: tempi, beat timing, synchrony and a timeline
 // of energy and beats; then compare it with a reference dance: both videos side by side on one clock,
-// and a score per segment. ``?job=ID`` in the address opens that job again.
+// and a score per segment. ``?job=ID`` in the address opens that job again, and so does "Open" in the
+// list of the caller's recent jobs, which can also delete one.
 // Plain ES2020 modules, no build step, nothing loaded from elsewhere; this one wires the page. The others:
 // api.js and api_key.js (the gateway's API, the key sent), upload.js and bucket.js (one PUT and a
 // confirm), multipart.js and resume_record.js (large files in parts, resumable), job.js (follow a job),
 // result.js, player.js and colours.js (the player), analysis.js and timeline.js (the dance analysis),
-// compare.js, duo_player.js and alignment.js (comparing with a reference), address.js, dom.js.
+// compare.js, duo_player.js and alignment.js (comparing with a reference), job_list.js (recent jobs),
+// address.js, dom.js.
 import { jobInAddress, showJobInAddress } from "./address.js";
 import { resetAnalysis } from "./analysis.js";
 import { errorDetails } from "./api.js";
 import { wireApiKey } from "./api_key.js";
 import { resetComparison, wireComparison } from "./compare.js";
 import { $, megabytes } from "./dom.js";
-import { STATUS_LABELS, ensureCompleted, followJob } from "./job.js";
+import { FINAL_STATUSES, STATUS_LABELS, ensureCompleted, followJob } from "./job.js";
+import { refreshJobs, wireJobList } from "./job_list.js";
 import { resetResult, showResult } from "./result.js";
 import { uploadVideo } from "./upload.js";
 
@@ -26,6 +29,7 @@ function setStatus(status, jobId) {
 }
 
 function showError(error) {
+  if (error.name === "AbortError") return; // the page turned to another job meanwhile
   const box = $("error");
   const details = errorDetails(error);
   box.textContent = details ? `${error.message}\n(${details})` : error.message;
@@ -40,6 +44,9 @@ function showError(error) {
 
 // ---- The page's flow ----------------------------------------------------------------------------
 
+/** Aborted when the page turns to another job (reset), so the one shown before stops being followed. */
+let following = new AbortController();
+
 function showJob(job) {
   setStatus(job.status, job.job_id);
   $("job-bar").value = job.progress ?? 0;
@@ -49,8 +56,20 @@ function showJob(job) {
   $("job-line").textContent = `Job ${job.job_id}, stage ${job.stage}. ${warnings}`;
 }
 
+/** Show the job until it ends; the list of jobs is refreshed when it ends here (not when it had ended before). */
+async function follow(jobId, signal) {
+  let endedBefore = null;
+  const job = await followJob(jobId, (record) => {
+    endedBefore ??= FINAL_STATUSES.has(record.status);
+    showJob(record);
+  }, signal);
+  if (!endedBefore) refreshJobs();
+  return job;
+}
+
 async function analyse(file) {
   reset();
+  const { signal } = following;
   showJobInAddress(null);
   $("file-input").disabled = true;
   $("progress").hidden = false;
@@ -60,6 +79,7 @@ async function analyse(file) {
     onJobId: (id) => {
       setStatus("uploading", id);
       $("job-line").textContent = `Job ${id}`;
+      refreshJobs();
     },
     onResume: (stored, count) => {
       $("upload-note").textContent = `resuming: ${stored} of ${count} parts already uploaded`;
@@ -75,7 +95,7 @@ async function analyse(file) {
       setStatus("confirming");
     },
   });
-  const job = await followJob(jobId, showJob);
+  const job = await follow(jobId, signal);
   ensureCompleted(job, "The analysis");
   await showResult(job, file);
 }
@@ -83,18 +103,21 @@ async function analyse(file) {
 /** Show a job by its id, as ``?job=ID`` asks: followed until it ends, then shown from the bucket. */
 async function openJob(jobId) {
   reset();
+  const { signal } = following;
   $("file-input").disabled = true;
   $("progress").hidden = false;
   $("file-name").textContent = `Job ${jobId}`;
   $("upload-bar").value = 1;
   $("upload-text").textContent = "uploaded before";
   setStatus("opening", jobId);
-  const job = await followJob(jobId, showJob);
+  const job = await follow(jobId, signal);
   ensureCompleted(job, "The analysis");
   await showResult(job, null);
 }
 
 function reset() {
+  following.abort();
+  following = new AbortController();
   $("error").hidden = true;
   $("progress").hidden = true;
   $("upload-note").hidden = true;
@@ -108,6 +131,27 @@ function reset() {
   $("file-input").disabled = false;
 }
 
+/** A file is going to the bucket: that cannot be stopped halfway, so the page does not turn to another job. */
+function uploading() {
+  return /^(uploading|confirming)$/.test(document.body.dataset.status);
+}
+
+/** "Open" in the list of jobs: the job is shown as ``?job=ID`` shows it; false (not now) while a file uploads. */
+function openFromList(jobId) {
+  if (uploading()) return false;
+  showJobInAddress(jobId);
+  openJob(jobId).catch(showError);
+  window.scrollTo({ top: 0, behavior: "smooth" });
+  return true;
+}
+
+/** A job deleted from the list is no longer shown (one still uploading fails on its own, saying why). */
+function forgetDeleted(jobId) {
+  if (document.body.dataset.jobId !== jobId || uploading()) return;
+  reset();
+  showJobInAddress(null);
+}
+
 function start(file) {
   if (!file || document.body.dataset.status.match(/^(opening|uploading|confirming|queued|processing)$/)) return;
   analyse(file).catch(showError);
@@ -118,6 +162,7 @@ function wire() {
   $("file-input").addEventListener("change", (event) => start(event.target.files[0]));
   $("again").addEventListener("click", () => { reset(); showJobInAddress(null); $("file-input").value = ""; });
   wireComparison();
+  wireJobList({ open: openFromList, deleted: forgetDeleted });
   $("video").addEventListener("error", () => { if ($("video").getAttribute("src")) $("codec-note").hidden = false; });
   // Drop anywhere on the page; dragover must be cancelled or the browser opens the file itself.
   document.addEventListener("dragover", (event) => {

@@ -5,6 +5,7 @@ import { ApiError, COMPARE_BASE, COMPARE_URL, callApi, errorDetails, fetchFromBu
 import { $, megabytes } from "./dom.js";
 import { DuoPlayer } from "./duo_player.js";
 import { STATUS_LABELS, ensureCompleted, followJob, followRecord } from "./job.js";
+import { refreshJobs } from "./job_list.js";
 import { uploadVideo } from "./upload.js";
 
 /** What to do about the API's refusals of a comparison, before its own message. */
@@ -91,13 +92,14 @@ async function uploadReference(file, mirror, run) {
   document.body.dataset.compare = "uploading";
   const status = (text) => { if (run === comparisonRun) $("compare-status").textContent = text; };
   const jobId = await uploadVideo(file, {
-    onJobId: (id) => { $("reference-job-id").value = id; },
+    onJobId: (id) => { $("reference-job-id").value = id; refreshJobs(); },
     onProgress: (sent, total) => status(`Uploading the reference: ${megabytes(sent)} of ${megabytes(total)}`),
     onUploaded: () => status("Reference uploaded"),
   });
   const job = await followJob(jobId, (record) => {
     status(`Analysing the reference: ${STATUS_LABELS[record.status] || record.status}, ${Math.round((record.progress ?? 0) * 100)}%`);
   });
+  refreshJobs();
   ensureCompleted(job, "The reference's analysis");
   if (run === comparisonRun) await compare(jobId, mirror, run);
 }

@@ -9,34 +9,42 @@ export const STATUS_LABELS = {
 /** How often to ask for the job when the event stream cannot be used. */
 const POLL_INTERVAL_MS = 1000;
 
-/** Call onJob with every state of the job until a final one, which the promise resolves to. */
-export function followJob(jobId, onJob) {
-  return followRecord(new URL(encodeURIComponent(jobId), API_BASE), "job", onJob);
+/** Call onJob with every state of the job until a final one, which the promise resolves to. Aborting
+ *  ``signal`` stops following (the promise rejects with its AbortError) and closes the stream. */
+export function followJob(jobId, onJob, signal) {
+  return followRecord(new URL(encodeURIComponent(jobId), API_BASE), "job", onJob, signal);
 }
 
 /** The same for any record with server-sent events at ``{recordUrl}/events`` (a job, a comparison). */
-export async function followRecord(recordUrl, eventName, onRecord) {
+export async function followRecord(recordUrl, eventName, onRecord, signal) {
   const url = new URL(`${recordUrl.pathname}/events`, recordUrl);
   let record = null;
   try {
     // EventSource cannot send an Authorization header; with a key, the same stream is read with fetch.
     record = Object.keys(authHeaders()).length
-      ? await streamWithFetch(url, eventName, onRecord) : await streamWithEventSource(url, recordUrl, eventName, onRecord);
+      ? await streamWithFetch(url, eventName, onRecord, signal)
+      : await streamWithEventSource(url, recordUrl, eventName, onRecord, signal);
   } catch (exc) {
     if (exc instanceof ApiError) throw exc;
+    signal?.throwIfAborted();
     console.warn(`${eventName} event stream failed, polling instead`, exc);
   }
   while (!record || !FINAL_STATUSES.has(record.status)) { // the stream ended early: poll
+    signal?.throwIfAborted();
     record = await callApi(recordUrl);
+    signal?.throwIfAborted();
     onRecord(record);
     if (!FINAL_STATUSES.has(record.status)) await new Promise((wake) => setTimeout(wake, POLL_INTERVAL_MS));
   }
   return record;
 }
 
-function streamWithEventSource(url, recordUrl, eventName, onRecord) {
+function streamWithEventSource(url, recordUrl, eventName, onRecord, signal) {
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     const source = new EventSource(url);
+    // Each open stream holds one of the browser's few connections to the gateway: close it at once.
+    signal?.addEventListener("abort", () => { source.close(); reject(signal.reason); }, { once: true });
     source.addEventListener(eventName, (event) => {
       const record = JSON.parse(event.data);
       onRecord(record);
@@ -50,8 +58,8 @@ function streamWithEventSource(url, recordUrl, eventName, onRecord) {
   });
 }
 
-async function streamWithFetch(url, eventName, onRecord) {
-  const response = await fetch(url, { headers: { ...authHeaders(), Accept: "text/event-stream" } });
+async function streamWithFetch(url, eventName, onRecord, signal) {
+  const response = await fetch(url, { headers: { ...authHeaders(), Accept: "text/event-stream" }, signal });
   if (!response.ok) await readJson(response, "The API"); // throws the API's error
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -13,6 +13,7 @@ let videoUrl = null;
 /** ``file`` is the picked video; without one (a job opened by id) the overlay video, skeletons drawn in, stands in. */
 export async function showResult(job, file) {
   const poses = await fetchFromBucket(job.result.poses_url, "poses.json");
+  if (document.body.dataset.jobId !== job.job_id) return; // the page turned to another job meanwhile
   showJobInAddress(job.job_id);
   $("player").hidden = false;
   $("stage").style.aspectRatio = `${poses.video.width} / ${poses.video.height}`;
