@@ -27,12 +27,21 @@ async def consume(
     stop: asyncio.Event,
     *,
     batch: int,
+    concurrently: bool = False,
 ) -> None:
-    """Fetch up to ``batch`` messages at a time and handle each in turn until ``stop`` is set.
+    """Fetch up to ``batch`` messages at a time and handle each in turn (or all at once, when
+    ``concurrently``: handlers that mostly wait) until ``stop`` is set.
 
     ``handle`` settles every message itself (ack, nak or term). A message already fetched is
     always handled before ``stop`` is checked, so stopping never strands one.
     """
+
+    async def handle_safely(message: Msg) -> None:
+        try:
+            await handle(message)
+        except Exception:  # a handler bug must not stop the loop; the message is redelivered
+            log.exception("handling message seq %s failed", message.metadata.sequence.stream)
+
     while not stop.is_set():
         try:
             messages = await subscription.fetch(batch, timeout=FETCH_TIMEOUT_S)
@@ -42,11 +51,11 @@ async def consume(
             log.warning("fetch failed, retrying: %r", exc)
             await asyncio.sleep(FETCH_TIMEOUT_S)
             continue
+        if concurrently:
+            await asyncio.gather(*(handle_safely(message) for message in messages))
+            continue
         for message in messages:
-            try:
-                await handle(message)
-            except Exception:  # a handler bug must not stop the loop; the message is redelivered
-                log.exception("handling message seq %s failed", message.metadata.sequence.stream)
+            await handle_safely(message)
     # Unsubscribing ends the pull for good; without it nats-py's drain() can wait for ever on
     # the status messages an expired fetch leaves in the subscription's queue.
     await subscription.unsubscribe()

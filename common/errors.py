@@ -5,16 +5,22 @@
     │   ├── MissingParameter
     │   ├── InvalidParameter
     │   ├── UnsupportedFileType
-    │   └── KeyMismatch
+    │   ├── KeyMismatch
+    │   ├── WebhookUrlNotAllowed
+    │   └── TooManyWebhooks
     ├── Unauthorized              401
     ├── NotFound                  404
     │   ├── JobNotFound
-    │   └── UploadNotFound
+    │   ├── UploadNotFound
+    │   ├── WebhookNotFound
+    │   └── DeliveryNotFound
     ├── JobStateConflict          409
     │   ├── JobCancelled
     │   ├── JobNotCancellable
     │   └── JobExpired            410
     ├── FileTooLarge              413
+    ├── RateLimited               429
+    ├── TooManyPending            429
     ├── ServiceUnavailable        503
     │   ├── StorageUnavailable
     │   └── BrokerUnavailable
@@ -82,6 +88,19 @@ class KeyMismatch(InvalidRequest):
     code = "s3_key_mismatch"
 
 
+class WebhookUrlNotAllowed(InvalidRequest):
+    """Raised when a webhook URL is not https, or points at a loopback, private, link-local or
+    metadata address (server-side request forgery), unless private targets are allowed."""
+
+    code = "webhook_url_not_allowed"
+
+
+class TooManyWebhooks(InvalidRequest):
+    """Raised when an API key already has as many webhook endpoints as it may."""
+
+    code = "too_many_webhooks"
+
+
 class Unauthorized(DanceError):
     """Raised when API keys are configured and the request carries none that is valid."""
 
@@ -110,6 +129,18 @@ class UploadNotFound(NotFound):
     """Raised when a job's video has not been uploaded (yet)."""
 
     code = "upload_not_found"
+
+
+class WebhookNotFound(NotFound):
+    """Raised when no webhook endpoint of the caller has the given id."""
+
+    code = "webhook_not_found"
+
+
+class DeliveryNotFound(NotFound):
+    """Raised when a webhook endpoint has no delivery with the given id (or no longer keeps it)."""
+
+    code = "delivery_not_found"
 
 
 class JobStateConflict(DanceError):
@@ -174,6 +205,12 @@ class RateLimited(DanceError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class TooManyPending(DanceError):
+    """Raised when a caller already has as many jobs waiting for their upload as it may have."""
+
+    code = "too_many_pending"
 
 
 class FileTooLarge(DanceError):

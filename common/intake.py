@@ -1,7 +1,8 @@
 """Admitting an uploaded video into the pipeline: once, the first version, within the size cap.
 
-``/confirm``, the listener and the reconciler all come through here, so they agree on what a
-job analyses and can race each other harmlessly.
+``/confirm``, the listener's bucket events and its upload checks all come through here, so they
+agree on what a job analyses and can race each other harmlessly. Every move out of
+``awaiting_upload`` also removes the job's upload check (``JobStore.update``).
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ class UploadIntake:
     async def _expire(self, job: Job) -> Job:
         job_id = job.job_id
         if job.multipart is not None:
-            # Abort first: should it fail, the job stays waiting and the next sweep tries again,
+            # Abort first: should it fail, the job stays waiting and its check tries again,
             # so no parts are ever left behind an expired job.
             uploads = MultipartUploads(self._s3, self.settings.bucket)
             if await asyncio.to_thread(uploads.abort, job.s3_key, job.multipart.upload_id):

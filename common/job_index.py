@@ -19,6 +19,7 @@ from nats.js.kv import KeyValue
 
 from common.broker import broker_errors
 from common.errors import InvalidParameter
+from common.record_store import keys_matching
 
 #: Milliseconds; inverted so that ascending key order is newest first (good until the year 2286).
 INVERT_FROM_MS = 9_999_999_999_999
@@ -53,8 +54,7 @@ class JobIndex:
     def __init__(self, kv: KeyValue, js: JetStreamContext, bucket: str) -> None:
         self._kv = kv
         self._js = js
-        self._stream = f"KV_{bucket}"
-        self._prefix = f"$KV.{bucket}."
+        self._bucket = bucket
 
     async def add(self, owner: str | None, created_at: datetime, job_id: str) -> None:
         async with broker_errors("indexing a job"):
@@ -82,12 +82,5 @@ class JobIndex:
 
     async def keys_after(self, owner: str | None, after: str | None) -> list[str]:
         """The owner's index keys, newest first, after the key ``after`` (all when None)."""
-        # The stream's subjects under the owner's prefix, filtered by the server in one request (up to
-        # 100,000 per owner). Not a KV watch: nats-py's watcher can signal "no more keys" before it has
-        # handed over the keys already delivered, and keys(filters=...) reads every owner's keys.
-        async with broker_errors("listing jobs"):
-            info = await self._js.stream_info(self._stream, subjects_filter=f"{self._prefix}{owner or OPEN_OWNER}.>")
-        subjects = (info.state.subjects or {}) if info.state else {}
-        keys = [subject[len(self._prefix) :] for subject in subjects]
-        keys = [key for key in keys if after is None or key > after]
-        return sorted(keys)
+        keys = await keys_matching(self._js, self._bucket, f"{owner or OPEN_OWNER}.>")
+        return sorted(key for key in keys if after is None or key > after)

@@ -1,4 +1,8 @@
-"""Job records in a NATS JetStream key-value bucket, changed only by compare-and-set."""
+"""Job records in a NATS JetStream key-value bucket, changed only by compare-and-set.
+
+A store opened with ``UploadWaits`` (every process that creates or moves jobs) also keeps each
+job's upload check: made with the job, removed by whichever change takes it out of ``awaiting_upload``.
+"""
 from __future__ import annotations
 
 import logging
@@ -12,11 +16,13 @@ from common.errors import JobNotFound
 from common.job_index import JobIndex, decode_cursor, encode_cursor, job_id_of
 from common.jobs import Job, JobError, JobStatus
 from common.record_store import RecordStore, open_bucket
+from common.upload_waits import UploadWaits
 
 log = logging.getLogger(__name__)
 
 JobChange = Callable[[Job], Job | None]
 BACKFILL_MARK = "backfilled"
+CHECKS_BACKFILL_MARK = "upload-checks-backfilled"
 
 
 class JobStore(RecordStore[Job]):
@@ -26,29 +32,57 @@ class JobStore(RecordStore[Job]):
     not_found = JobNotFound
     noun = "job"
 
-    def __init__(self, kv: KeyValue, index: JobIndex) -> None:
+    def __init__(self, kv: KeyValue, index: JobIndex, waits: UploadWaits | None = None) -> None:
         super().__init__(kv)
         self.index = index
+        self.waits = waits
 
     @classmethod
-    async def open(cls, js: JetStreamContext, bucket: str) -> JobStore:
-        """The job records and their index (bucket ``{bucket}-index``), created when missing."""
+    async def open(cls, js: JetStreamContext, bucket: str, waits: UploadWaits | None = None) -> JobStore:
+        """The job records and their index (bucket ``{bucket}-index``), created when missing; with
+        ``waits``, the store keeps the jobs' upload checks too."""
         records = await open_bucket(js, bucket, cls.noun)
         index = f"{bucket}-index"
-        return cls(records, JobIndex(await open_bucket(js, index, "job index", history=1), js, index))
+        return cls(records, JobIndex(await open_bucket(js, index, "job index", history=1), js, index), waits)
 
     def key_of(self, record: Job) -> str:
         return record.job_id
 
     async def create(self, record: Job) -> Job:
-        # The index entry first: an entry without its record is skipped, a record without one would be unlisted.
+        """Store a new job; one waiting for its upload gets its checks first, and is refused with
+        ``TooManyPending`` when its owner already has as many waiting as allowed."""
+        # The check and the index entry before the record: a check or an entry without its record is
+        # dropped or skipped; a record without them would never be checked, or be unlisted.
+        if self.waits is not None and record.status is JobStatus.AWAITING_UPLOAD:
+            await self.waits.add(record)
         await self.index.add(record.owner, record.created_at, record.job_id)
         return await super().create(record)
 
+    async def update(self, key: str, change: JobChange) -> Job:
+        """``RecordStore.update``; a change that takes the job out of ``awaiting_upload`` also removes its upload check."""
+        left_waiting = False
+
+        def tracked(current: Job) -> Job | None:
+            nonlocal left_waiting  # the change may run more than once; its last run decides
+            changed = change(current)
+            left_waiting = (
+                changed is not None
+                and current.status is JobStatus.AWAITING_UPLOAD
+                and changed.status is not JobStatus.AWAITING_UPLOAD
+            )
+            return changed
+
+        job = await super().update(key, tracked)
+        if left_waiting and self.waits is not None:
+            await self.waits.release(job)
+        return job
+
     async def delete_job(self, job: Job) -> None:
-        """The record and its index entry (the record first: an entry without one is skipped)."""
+        """The record, its index entry and its upload check (the record first: an entry without one is skipped)."""
         await self.delete(job.job_id)
         await self.index.remove(job.owner, job.created_at, job.job_id)
+        if self.waits is not None:
+            await self.waits.release(job)
 
     async def backfill_index(self) -> int:
         """Index the jobs created before the index existed; once (a marker remembers it). Provisioning calls it."""
@@ -59,6 +93,17 @@ class JobStore(RecordStore[Job]):
             await self.index.add(job.owner, job.created_at, job.job_id)
         await self.index.mark(BACKFILL_MARK)
         return len(jobs)
+
+    async def backfill_checks(self) -> int:
+        """Give every job still waiting for its upload a check, if it was created before upload checks
+        existed; once (a marker remembers it). Provisioning calls it."""
+        if self.waits is None or await self.index.marked(CHECKS_BACKFILL_MARK):
+            return 0
+        waiting = [job for job in await self.list_jobs() if job.status is JobStatus.AWAITING_UPLOAD]
+        for job in waiting:
+            await self.waits.add_existing(job)
+        await self.index.mark(CHECKS_BACKFILL_MARK)
+        return len(waiting)
 
     async def page(
         self, owner: str | None, *, limit: int, cursor: str | None = None, status: JobStatus | None = None
@@ -100,7 +145,7 @@ class JobStore(RecordStore[Job]):
         return failed
 
     async def list_jobs(self) -> list[Job]:
-        """Every job record (reads them all: meant for the periodic sweep, not for requests)."""
+        """Every job record (reads them all: meant for one-off backfills, not for requests or loops)."""
         jobs = []
         for key in await self.keys():
             try:

@@ -157,6 +157,9 @@ class Job(BaseModel):
     ignored_versions: list[str] = Field(default_factory=list)
     #: Set when the video comes in parts (``/api/v1/analyze/multipart``).
     multipart: MultipartRecord | None = None
+    #: When the job reached its final status; unlike ``updated_at`` it never moves afterwards, so the
+    #: webhook event of the ending is the same whichever later revision names it.
+    ended_at: datetime | None = None
 
     @classmethod
     def new(
@@ -190,8 +193,9 @@ class Job(BaseModel):
         """A copy in ``status`` with ``changes`` applied; raises if the move is not allowed."""
         if status not in ALLOWED_MOVES[self.status]:
             raise JobStateConflict(f"job {self.job_id} is {self.status.value}, it cannot become {status.value}")
-        stage = STAGE_OF_STATUS.get(status, self.stage)
-        return self.model_copy(update={"status": status, "stage": stage, "updated_at": utc_now(), **changes})
+        stage, now = STAGE_OF_STATUS.get(status, self.stage), utc_now()
+        ended = {"ended_at": now} if status.is_final else {}
+        return self.model_copy(update={"status": status, "stage": stage, "updated_at": now, **ended, **changes})
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Still waiting for its upload after the upload URL expired."""

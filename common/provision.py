@@ -20,6 +20,10 @@ from common.retention import apply_bucket_retention, apply_record_retention
 from common.storage import make_s3_client, storage_errors
 from common.settings import Settings
 from common.streams import ensure_streams
+from common.upload_waits import UploadWaits
+from common.webhook_deliveries import DeliveryStore
+from common.webhook_streams import ensure_webhook_streams
+from common.webhooks import WebhookStore
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +42,11 @@ async def provision(settings: Settings) -> None:
     try:
         js = nc.jetstream()
         await ensure_streams(js, settings)
-        jobs = await JobStore.open(js, settings.jobs_bucket)
+        jobs = await JobStore.open(js, settings.jobs_bucket, UploadWaits(js, settings))
         await ComparisonStore.open(js, settings.comparisons_bucket)
+        await WebhookStore.open(js, settings.webhooks_bucket)
+        await DeliveryStore.open_for(js, settings)
+        await ensure_webhook_streams(js, settings)
         indexed = await jobs.backfill_index()
         if indexed:
             log.info("indexed %d jobs created before the job index", indexed)

@@ -28,7 +28,20 @@ async def open_bucket(js: JetStreamContext, bucket: str, noun: str, history: int
         try:
             return await js.key_value(bucket)
         except BucketNotFoundError:
-            return await js.create_key_value(KeyValueConfig(bucket=bucket, history=history, storage=StorageType.FILE))
+            return await js.create_key_value(KeyValueConfig(bucket=bucket, history=history, ttl=ttl or None, storage=StorageType.FILE))
+
+
+async def keys_matching(js: JetStreamContext, bucket: str, pattern: str) -> list[str]:
+    """The bucket's keys matching a subject pattern (``owner.>``, ``hook.*``), filtered by the server in
+    one request (up to 100,000 keys), without reading any value. Not a KV watch: nats-py's watcher can
+    signal "no more keys" before it has handed over the keys already delivered, and
+    ``keys(filters=...)`` reads every key of the bucket. A purged key may still be listed until
+    the stream compacts it; readers skip what they cannot read."""
+    prefix = f"$KV.{bucket}."
+    async with broker_errors(f"listing keys of {bucket}"):
+        info = await js.stream_info(f"KV_{bucket}", subjects_filter=prefix + pattern)
+    subjects = (info.state.subjects or {}) if info.state else {}
+    return [subject[len(prefix) :] for subject in subjects]
 
 
 class RecordStore(Generic[R]):
@@ -121,3 +134,24 @@ class RecordStore(Generic[R]):
     def _check_key(self, key: str) -> None:
         if not (bool(key) and len(key) <= 64 and all(c.isalnum() or c == "-" for c in key) and key.isascii()):
             raise self.not_found(f"no {self.noun} with id {key!r}")
+
+
+class ListedRecordStore(RecordStore[R]):
+    """A record store that can also list its keys by pattern (``keys_matching``): for kinds listed by
+    owner or parent (webhooks, their deliveries) rather than read one at a time."""
+
+    #: Revisions kept per record.
+    history: ClassVar[int] = RECORD_HISTORY
+
+    def __init__(self, kv: KeyValue, js: JetStreamContext, bucket: str) -> None:
+        super().__init__(kv)
+        self._js = js
+        self._bucket = bucket
+
+    @classmethod
+    async def open(cls, js: JetStreamContext, bucket: str, ttl: float = 0):
+        """Bind to the bucket, creating it (records expiring after ``ttl`` seconds, 0: never) when missing."""
+        return cls(await open_bucket(js, bucket, cls.noun, history=cls.history, ttl=ttl), js, bucket)
+
+    async def keys_like(self, pattern: str) -> list[str]:
+        return await keys_matching(self._js, self._bucket, pattern)

@@ -23,8 +23,16 @@ DEFAULT_WORK_MAX_DELIVER = 3
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
 #: Longest video analysed: an hour of dance is far beyond a routine; CPU time is bounded.
 DEFAULT_MAX_VIDEO_DURATION_S = 3600.0
-#: How often the listener sweeps waiting jobs for lost notifications and expired URLs.
-DEFAULT_RECONCILE_INTERVAL_S = 30.0
+#: Standard Webhooks practice: about 5 s, 30 s, 2 min, 10 min, 1 h, 6 h, then the delivery is given up.
+DEFAULT_WEBHOOK_RETRY_DELAYS_S = "5,30,120,600,3600,21600"
+#: How often the listener refreshes its gauges (jobs awaiting upload, work queue depth): a scrape's pace.
+DEFAULT_GAUGE_INTERVAL_S = 15.0
+#: A waiting job's upload is looked for at these ages (seconds), then at its expiry: an event lost
+#: right after the upload is caught within a minute, and a job nobody uploads costs three S3 listings.
+DEFAULT_UPLOAD_CHECK_AFTER_S = "20,50"
+#: Jobs one API key may have waiting for their upload at once: far above what an app pre-creates,
+#: far below what a leaking client piles up.
+DEFAULT_MAX_PENDING_UPLOADS = 1000
 
 
 class Settings(BaseSettings):
@@ -50,7 +58,14 @@ class Settings(BaseSettings):
     #: Events nobody could act on (malformed, unknown job, late upload) are copied here.
     dead_letter_stream: str = "DEAD_LETTERS"
     dead_letter_subject: str = "dead.events"
-    reconcile_interval_s: float = Field(DEFAULT_RECONCILE_INTERVAL_S, gt=0)
+    gauge_interval_s: float = Field(DEFAULT_GAUGE_INTERVAL_S, gt=0)
+    #: One message per job waiting for its upload (``{subject}.{owner}.{job_id}``): the listener's
+    #: schedule of checks, and each API key's count of waiting jobs.
+    upload_checks_stream: str = "UPLOAD_CHECKS"
+    upload_checks_subject: str = "checks"
+    upload_checks_durable: str = "upload-checks"
+    #: Ages (seconds, comma-separated) at which a waiting job's upload is looked for; then at its expiry.
+    upload_check_after_s: str = Field(DEFAULT_UPLOAD_CHECK_AFTER_S, pattern=r"^\s*(\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*)?\s*$")
     work_stream: str = "POSE_WORK"
     work_subject: str = "work.pose"
     work_dedupe_window_s: float = DEFAULT_WORK_DEDUPE_WINDOW_S
@@ -63,6 +78,12 @@ class Settings(BaseSettings):
     compare_stream: str = "COMPARE_WORK"
     compare_subject: str = "work.compare"
     compare_durable: str = "comparers"
+    #: Webhook endpoints, their deliveries (attempt logs) and the stream of deliveries to make.
+    webhooks_bucket: str = "webhooks"
+    webhook_deliveries_bucket: str = "webhook-deliveries"
+    webhook_stream: str = "WEBHOOK_DELIVERIES"
+    webhook_subject: str = "webhooks.deliveries"
+    webhook_durable: str = "webhook-dispatchers"
 
     # --- gateway -----------------------------------------------------------------------
     http_host: str = "127.0.0.1"
@@ -74,6 +95,8 @@ class Settings(BaseSettings):
     #: Jobs each API key (or client address, when open) may create per second, and at once; 0: no limit.
     rate_limit_per_s: float = Field(10.0, ge=0)
     rate_limit_burst: int = Field(50, ge=1)
+    #: Jobs each API key (the open namespace, when open) may have waiting for their upload at once; 0: no limit.
+    max_pending_uploads: int = Field(DEFAULT_MAX_PENDING_UPLOADS, ge=0)
     #: How long a multipart upload may take, start to complete; then its parts are aborted.
     multipart_expiry_s: int = Field(24 * 3600, ge=1, le=7 * 24 * 3600)
     #: Comma-separated bearer keys; empty means the API is open (local development only).
@@ -81,6 +104,18 @@ class Settings(BaseSettings):
     #: Comma-separated origins allowed by CORS, or "*"; MinIO is started with the same list.
     cors_origins: str = "*"
     result_url_expiry_s: int = Field(DEFAULT_RESULT_URL_EXPIRY_S, ge=1, le=7 * 24 * 3600)
+
+    # --- webhooks ----------------------------------------------------------------------
+    #: Allow webhook URLs on loopback/private/link-local addresses and plain http (local development only).
+    webhook_allow_private: bool = False
+    #: Seconds one delivery attempt may take, connect to last byte.
+    webhook_timeout_s: float = Field(10.0, gt=0)
+    #: Waits between attempts of a failed delivery, comma-separated seconds; after the last it is given up.
+    webhook_retry_delays_s: str = Field(DEFAULT_WEBHOOK_RETRY_DELAYS_S, pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$")
+    #: Days a delivery's attempt log is kept (``GET /api/v1/webhooks/{id}/deliveries``).
+    webhook_deliveries_kept_days: float = Field(7.0, gt=0)
+    #: Deliveries one dispatcher makes at once (a slow receiver does not hold up the others).
+    webhook_concurrency: int = Field(16, ge=1, le=256)
 
     # --- pose worker -------------------------------------------------------------------
     #: None means the bundled ``pose_worker/models/yolo11n-pose.onnx``.
@@ -121,6 +156,14 @@ class Settings(BaseSettings):
     @property
     def api_key_list(self) -> list[str]:
         return [key.strip() for key in self.api_keys.split(",") if key.strip()]
+
+    @property
+    def webhook_retry_delays(self) -> tuple[float, ...]:
+        return tuple(float(delay) for delay in self.webhook_retry_delays_s.split(",") if delay.strip())
+
+    @property
+    def upload_check_ages(self) -> tuple[float, ...]:
+        return tuple(float(age) for age in self.upload_check_after_s.split(",") if age.strip())
 
     @property
     def cors_origin_list(self) -> list[str]:

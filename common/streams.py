@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 
 #: Redelivery delay of a listener event that failed for a transient reason.
 LISTENER_ACK_WAIT_S = 30
+#: A check the listener fetched and never settled (it died) is offered again after this long.
+UPLOAD_CHECK_ACK_WAIT_S = 60
+#: Every waiting job's check sits unacked (nak'd with a delay) between its checks: room for all of them.
+UPLOAD_CHECK_MAX_ACK_PENDING = 1_000_000
 
 
 def events_stream_config(settings: Settings) -> StreamConfig:
@@ -68,6 +72,28 @@ def dead_letter_stream_config(settings: Settings) -> StreamConfig:
         retention=RetentionPolicy.LIMITS,
         max_age=settings.events_retention_s,
         storage=StorageType.FILE,
+    )
+
+
+def upload_checks_stream_config(settings: Settings) -> StreamConfig:
+    return StreamConfig(
+        name=settings.upload_checks_stream,
+        description="One message per job waiting for its upload; the listener checks the job when it comes due",
+        subjects=[f"{settings.upload_checks_subject}.>"],
+        retention=RetentionPolicy.WORK_QUEUE,
+        max_msgs_per_subject=1,  # one check per job, whatever is published twice
+        storage=StorageType.FILE,
+    )
+
+
+def upload_checks_consumer_config(settings: Settings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=settings.upload_checks_durable,
+        description="The listeners' checker: holds each check (nak with a delay) until it is due",
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=UPLOAD_CHECK_ACK_WAIT_S,
+        max_deliver=-1,  # a job is checked as often as its schedule says, never given up
+        max_ack_pending=UPLOAD_CHECK_MAX_ACK_PENDING,
     )
 
 

@@ -12,8 +12,12 @@ from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 from common.storage import make_s3_client
+from common.upload_waits import UploadWaits
+from common.webhook_deliveries import DeliveryStore
+from common.webhooks import WebhookStore
 from gateway.app_keys import (
     COMPARISONS,
+    DELIVERIES,
     INTAKE,
     JOBS,
     NATS_CONNECTION,
@@ -22,6 +26,7 @@ from gateway.app_keys import (
     RATE_LIMITER,
     S3,
     SETTINGS,
+    WEBHOOKS,
 )
 from gateway.auth import auth_middleware
 from gateway.rate_limit import JobRateLimiter
@@ -38,11 +43,15 @@ from gateway.multipart import multipart_routes
 from gateway.openapi import openapi_document
 from gateway.routes import routes
 from gateway.web_page import web_routes
+from gateway.webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
 
 #: Every module's endpoints; the OpenAPI document describes exactly these.
-ENDPOINT_TABLES = (routes, deletion_routes, multipart_routes, legacy_routes, event_routes, comparison_routes, docs_routes, metrics_routes, web_routes)
+ENDPOINT_TABLES = (
+    routes, deletion_routes, multipart_routes, legacy_routes, event_routes, comparison_routes, webhook_routes,
+    docs_routes, metrics_routes, web_routes,
+)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -72,8 +81,10 @@ async def nats_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     nc = await connect_nats(settings, "gateway")
     app[NATS_CONNECTION] = nc
-    app[JOBS] = await JobStore.open(nc.jetstream(), settings.jobs_bucket)
+    app[JOBS] = await JobStore.open(nc.jetstream(), settings.jobs_bucket, UploadWaits(nc.jetstream(), settings))
     app[COMPARISONS] = await ComparisonStore.open(nc.jetstream(), settings.comparisons_bucket)
     app[INTAKE] = UploadIntake(settings, app[JOBS], nc.jetstream(), app[S3])
+    app[WEBHOOKS] = await WebhookStore.open(nc.jetstream(), settings.webhooks_bucket)
+    app[DELIVERIES] = await DeliveryStore.open_for(nc.jetstream(), settings)
     yield
     await nc.drain()

@@ -9,6 +9,8 @@ from common.comparisons import ComparisonStore
 from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
+from common.webhook_deliveries import DeliveryStore
+from common.webhooks import WebhookStore
 from gateway.rate_limit import JobRateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -16,6 +18,8 @@ NATS_CONNECTION = web.AppKey("nats_connection", NATS)
 JOBS = web.AppKey("jobs", JobStore)
 INTAKE = web.AppKey("intake", UploadIntake)
 COMPARISONS = web.AppKey("comparisons", ComparisonStore)
+WEBHOOKS = web.AppKey("webhooks", WebhookStore)
+DELIVERIES = web.AppKey("deliveries", DeliveryStore)
 RATE_LIMITER = web.AppKey("rate_limiter", JobRateLimiter)
 #: Talks to MinIO on the internal endpoint.
 S3 = web.AppKey("s3", Minio)

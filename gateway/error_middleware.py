@@ -14,6 +14,7 @@ from common.errors import (
     NotFound,
     RateLimited,
     ServiceUnavailable,
+    TooManyPending,
     Unauthorized,
 )
 from gateway.endpoints import model_response
@@ -30,6 +31,7 @@ STATUS_OF_ERROR: tuple[tuple[type[DanceError], int], ...] = (
     (JobStateConflict, 409),
     (FileTooLarge, 413),
     (RateLimited, 429),
+    (TooManyPending, 429),
     (ServiceUnavailable, 503),
 )
 #: Seconds a client should wait before retrying a 503 (a 429 says how long its limit needs).
@@ -38,7 +40,7 @@ RETRY_AFTER_S = "2"
 
 def error_response(status: int, code: str, message: str, retry_after_s: int | None = None) -> web.Response:
     response = model_response(Error(error=ErrorDetail(code=code, message=message)), status=status)
-    if status in (429, 503):
+    if retry_after_s is not None or status == 503:  # waiting helps a rate limit, not a full quota
         response.headers["Retry-After"] = str(retry_after_s) if retry_after_s is not None else RETRY_AFTER_S
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dance-analysis"'

@@ -18,6 +18,7 @@ from common.errors import (
     InvalidRequest,
     MissingParameter,
     RateLimited,
+    TooManyPending,
     UnsupportedFileType,
 )
 from common.jobs import Job as JobRecord
@@ -74,7 +75,7 @@ class PartStream:
     "/api/v1/analyze", "analyzeUpload", "Upload a video through the gateway (deprecated: use upload-url)",
     body=("multipart/form-data", LegacyUploadForm), response=Job, deprecated=True,
     body_encoding={"file": {"contentType": ", ".join(SUPPORTED_TYPES)}},
-    errors=(InvalidRequest, MissingParameter, UnsupportedFileType, FileTooLarge, RateLimited),
+    errors=(InvalidRequest, MissingParameter, UnsupportedFileType, FileTooLarge, RateLimited, TooManyPending),
     headers={
         "Deprecation": "RFC 9745: when this endpoint was deprecated, as `@<unix time>`",
         "Link": 'The successor: `</api/v1/analyze/upload-url>; rel="successor-version"`',

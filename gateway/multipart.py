@@ -13,6 +13,7 @@ import math
 from aiohttp import web
 
 from common.errors import (
+    DanceError,
     FileTooLarge,
     IncompleteUpload,
     InvalidParameter,
@@ -20,6 +21,7 @@ from common.errors import (
     JobNotFound,
     NotMultipart,
     RateLimited,
+    TooManyPending,
     UnsupportedFileType,
     UploadClosed,
     UploadNotFound,
@@ -69,7 +71,8 @@ def _uploads(request: web.Request) -> MultipartUploads:
 
 @multipart_routes.post(
     MULTIPART_PATH, "createMultipartUpload", "Create a job whose video is uploaded in parts (resumable, any size)",
-    params=MultipartParams, response=MultipartUpload, errors=(UnsupportedFileType, FileTooLarge, RateLimited),
+    params=MultipartParams, response=MultipartUpload,
+    errors=(UnsupportedFileType, FileTooLarge, RateLimited, TooManyPending),
 )
 async def create_multipart_upload(request: web.Request, params: MultipartParams) -> MultipartUpload:
     settings = request.app[SETTINGS]
@@ -79,7 +82,11 @@ async def create_multipart_upload(request: web.Request, params: MultipartParams)
     multipart = MultipartRecord(
         upload_id=upload_id, size=params.size, part_size=part_size, part_count=math.ceil(params.size / part_size)
     )
-    await request.app[JOBS].create(job.model_copy(update={"multipart": multipart}))
+    try:
+        await request.app[JOBS].create(job.model_copy(update={"multipart": multipart}))
+    except DanceError:  # refused (too many waiting) or NATS is down: no job will ever abort the upload
+        await asyncio.to_thread(_uploads(request).abort, job.s3_key, upload_id)
+        raise
     log.info("job %s: multipart upload of %d bytes in %d parts", job.job_id, params.size, multipart.part_count)
     return MultipartUpload(
         job_id=job.job_id, s3_key=job.s3_key, upload_id=upload_id, part_size=part_size,

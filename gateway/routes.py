@@ -16,6 +16,7 @@ from common.errors import (
     KeyMismatch,
     RateLimited,
     ServiceUnavailable,
+    TooManyPending,
     UnsupportedFileType,
     UploadNotFound,
 )
@@ -81,7 +82,7 @@ async def create_job(request: web.Request, filename: str, content_type: str, siz
 
 @routes.post(
     "/api/v1/analyze/upload-url", "createUploadUrl", "Create a job and a presigned PUT URL for its video",
-    params=UploadUrlParams, response=UploadUrl, errors=(UnsupportedFileType, FileTooLarge, RateLimited),
+    params=UploadUrlParams, response=UploadUrl, errors=(UnsupportedFileType, FileTooLarge, RateLimited, TooManyPending),
     links=UPLOAD_URL_LINKS,
 )
 async def create_upload_url(request: web.Request, params: UploadUrlParams) -> UploadUrl:

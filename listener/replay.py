@@ -19,6 +19,7 @@ from common.intake import UploadIntake
 from common.job_store import JobStore
 from common.settings import Settings
 from common.storage import make_s3_client
+from common.upload_waits import UploadWaits
 from listener.events import parse_bucket_event
 from listener.matcher import Outcome, match_event
 
@@ -54,7 +55,8 @@ async def replay(settings: Settings, since: timedelta | None = None, from_seq: i
     outcomes: Counter = Counter()
     try:
         js = nc.jetstream()
-        intake = UploadIntake(settings, await JobStore.open(js, settings.jobs_bucket), js, make_s3_client(settings))
+        jobs = await JobStore.open(js, settings.jobs_bucket, UploadWaits(js, settings))
+        intake = UploadIntake(settings, jobs, js, make_s3_client(settings))
         async with broker_errors("starting a replay"):
             last_seq = (await js.stream_info(settings.events_stream)).state.last_seq
             subscription = await js.pull_subscribe(

@@ -1,4 +1,4 @@
-"""The listener's loops: bucket events -> jobs, the reconciler, and jobs JetStream gave up on."""
+"""The listener's loops: bucket events -> jobs, checks of jobs waiting for their upload, jobs JetStream gave up on, gauges."""
 from __future__ import annotations
 
 import asyncio
@@ -15,12 +15,14 @@ from common.metrics_server import serve_metrics
 from common.settings import Settings
 from common.storage import make_s3_client
 from common.streams import advisories_consumer_config, advisories_stream_config, ensure_streams
+from common.upload_waits import UploadWaits
 from listener.dead_letters import dead_letter
 from listener.events import parse_bucket_event
+from listener.gauges import run_gauges
 from listener.given_up import handle_given_up
 from listener.matcher import DEAD_LETTER_OUTCOMES, Outcome, match_event
 from listener.metrics import EVENTS
-from listener.reconciler import run_reconciler
+from listener.upload_checks import CHECK_BATCH, handle_check
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,8 @@ async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     nc = await connect_nats(settings, "listener")
     js = nc.jetstream()
     await ensure_streams(js, settings)
-    jobs = await JobStore.open(js, settings.jobs_bucket)
+    waits = UploadWaits(js, settings)
+    jobs = await JobStore.open(js, settings.jobs_bucket, waits)
     intake = UploadIntake(settings, jobs, js, make_s3_client(settings))
     events = await js.pull_subscribe_bind(durable=settings.listener_durable, stream=settings.events_stream)
     given_up = await js.pull_subscribe_bind(
@@ -46,7 +49,8 @@ async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     await asyncio.gather(
         consume(events, lambda message: handle_event_message(message, intake), stop, batch=FETCH_BATCH),
         consume(given_up, lambda message: handle_given_up(message, intake), stop, batch=1),
-        run_reconciler(intake, settings.reconcile_interval_s, stop),
+        consume(checks, lambda message: handle_check(message, intake, ages_s), stop, batch=CHECK_BATCH, concurrently=True),
+        run_gauges(waits, js, settings, stop),
     )
     # Every loop has stopped pulling and finished what it fetched; drain flushes the last acks.
     await nc.drain()

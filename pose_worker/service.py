@@ -14,6 +14,7 @@ from common.metrics_server import serve_metrics
 from common.settings import Settings
 from common.storage import make_s3_client
 from common.streams import ensure_streams
+from common.upload_waits import UploadWaits
 from pose_worker.job_runner import PoseJobRunner
 from pose_worker.model import PoseModel
 from pose_worker.scratch import claim_scratch_dir
@@ -32,7 +33,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     nc = await connect_nats(settings, "pose-worker")
     js = nc.jetstream()
     await ensure_streams(js, settings)
-    jobs = await JobStore.open(js, settings.jobs_bucket)
+    jobs = await JobStore.open(js, settings.jobs_bucket, UploadWaits(js, settings))  # a claim may end a job's wait
     scratch = claim_scratch_dir(settings.work_dir)
     runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop, scratch)
     # One pull subscription per concurrent job, all on the shared durable consumer, so JetStream

@@ -54,10 +54,15 @@ def settings(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Se
         # Short so a crashed worker's job is redelivered within a test's patience.
         work_ack_wait_s=10,
         progress_interval_s=0.5,
-        reconcile_interval_s=2.0,
+        gauge_interval_s=1.0,
         work_dir=tmp_path_factory.mktemp("work"),
         # Tests create jobs in bursts from one address; the limit itself is tested on a gateway of its own.
         rate_limit_per_s=0,
+        # The same for jobs left waiting for their upload; the quota is tested on gateways of its own.
+        max_pending_uploads=0,
+        # Webhook receivers in tests listen on 127.0.0.1; refusals are tested on the limits stack's gateway.
+        webhook_allow_private=True,
+        webhook_retry_delays_s="0.5,1,1,1,1,1",
     )
 
 
@@ -100,7 +105,8 @@ class Stack:
 
 
 def start_stack(
-    settings: Settings, *, services: tuple[str, ...] = ("listener", "pose_worker", "compare_worker", "gateway"),
+    settings: Settings, *,
+    services: tuple[str, ...] = ("listener", "pose_worker", "compare_worker", "webhook_dispatcher", "gateway"),
     ready: bool = True,
 ) -> Stack:
     """Our processes on ``settings`` (a free HTTP port is chosen); waits until the gateway is
@@ -108,7 +114,10 @@ def start_stack(
     settings = settings.model_copy(update={"http_port": free_port()})
     log_dir = ARTIFACTS / "logs"
     suffix = "" if settings.bucket == "test-dance" else f"-{settings.bucket}"
-    names = {"listener": "listener", "pose_worker": "pose-worker", "compare_worker": "compare-worker", "gateway": "gateway"}
+    names = {
+        "listener": "listener", "pose_worker": "pose-worker", "compare_worker": "compare-worker",
+        "webhook_dispatcher": "webhook-dispatcher", "gateway": "gateway",
+    }
     # Each process gets its own metrics port; the gateway serves /metrics on its API port.
     processes = {
         module: python_service(
@@ -146,11 +155,19 @@ def isolated_names(suffix: str) -> dict[str, str]:
         "compare_stream": f"COMPARE_WORK_{suffix.upper()}",
         "compare_subject": f"work.compare.{suffix}",
         "compare_durable": f"comparers-{suffix}",
+        "upload_checks_stream": f"UPLOAD_CHECKS_{suffix.upper()}",
+        "upload_checks_subject": f"checks_{suffix}",
+        "upload_checks_durable": f"upload-checks-{suffix}",
     }
 
 
-#: Limits small enough to hit in a test: URLs and multipart uploads expire in 3 s, uploads over 200 kB are refused.
-LIMITS = {"upload_expiry_s": 3, "multipart_expiry_s": 3, "max_upload_bytes": 200_000, "reconcile_interval_s": 1.0}
+#: Limits small enough to hit in a test: URLs and multipart uploads expire in 3 s, uploads over 200 kB are refused;
+#: and webhooks as strict as in production.
+LIMITS = {
+    "upload_expiry_s": 3, "multipart_expiry_s": 3, "max_upload_bytes": 200_000,
+    # The production default: webhook URLs on loopback, private or metadata addresses are refused.
+    "webhook_allow_private": False,
+}
 
 
 @pytest.fixture(scope="session")

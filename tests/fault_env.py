@@ -36,7 +36,7 @@ READY_TIMEOUT_S = 60
 
 
 def fault_settings(nats: ManagedProcess, minio: ManagedProcess, work_dir: Path) -> Settings:
-    """The session fixture's choices (short ack wait and progress ticks) plus a quick reconciler."""
+    """The session fixture's choices (short ack wait and progress ticks)."""
     return Settings(
         nats_url=f"nats://127.0.0.1:{nats.env['NATS_PORT']}",
         s3_endpoint=f"http://127.0.0.1:{minio.env['MINIO_PORT']}",
@@ -47,7 +47,6 @@ def fault_settings(nats: ManagedProcess, minio: ManagedProcess, work_dir: Path) 
         # Short so a killed worker's job is redelivered within a test's patience.
         work_ack_wait_s=10,
         progress_interval_s=0.5,
-        reconcile_interval_s=1.0,
         work_dir=work_dir,
         http_port=free_port(),
     )

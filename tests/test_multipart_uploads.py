@@ -136,7 +136,7 @@ def test_an_upload_not_completed_in_time_is_aborted_and_the_job_expires(limits_s
     assert upload["expires_in"] == 3 and upload["part_count"] == 1
     url = part_urls(limits_stack.api, upload["job_id"], [1])["1"]
     assert requests.put(url, data=clip.read_bytes(), timeout=30).status_code == 200
-    # No one reads the job meanwhile: the listener's reconciler (every second here) must see the
+    # No one reads the job meanwhile: the listener's check just after expiry (4 s here) must see the
     # window close, abort the parts and expire the job on its own.
     deadline = time.monotonic() + 30
     while open_uploads(limits_stack.settings, upload["s3_key"]) and time.monotonic() < deadline:

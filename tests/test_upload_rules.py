@@ -113,13 +113,13 @@ def test_an_expired_url_is_refused_by_minio_and_the_job_ends_expired(limits_stac
     assert response.json()["error"]["code"] == "job_expired"
 
 
-async def test_the_reconciler_expires_jobs_nobody_asks_about(limits_stack, nats_client):
+async def test_the_listener_expires_jobs_nobody_asks_about_at_their_check(limits_stack, nats_client):
     upload = request_upload(limits_stack.api, "forgotten.mp4")
     # Read the store directly: asking the gateway would settle the job itself.
     jobs = await JobStore.open(nats_client.jetstream(), limits_stack.settings.jobs_bucket)
     deadline = time.monotonic() + 30
     while (job := await jobs.get(upload["job_id"])).status is JobStatus.AWAITING_UPLOAD:
-        assert time.monotonic() < deadline, "the reconciler did not expire the job"
+        assert time.monotonic() < deadline, "the listener's check did not expire the job"
         await asyncio.sleep(0.2)
     assert job.status is JobStatus.EXPIRED
 

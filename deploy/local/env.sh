@@ -22,6 +22,7 @@ export GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 export LISTENER_METRICS_PORT="${LISTENER_METRICS_PORT:-9101}"
 export WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-9102}"
 export COMPARE_METRICS_PORT="${COMPARE_METRICS_PORT:-9103}"
+export WEBHOOK_METRICS_PORT="${WEBHOOK_METRICS_PORT:-9104}"
 export MINIO_ROOT_USER="${MINIO_ROOT_USER:-minioadmin}"
 export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-minioadmin}"
 # Origins browsers may call from: the gateway and MinIO (global CORS) use the same list.
@@ -37,6 +38,8 @@ export DANCE_S3_ACCESS_KEY="${DANCE_S3_ACCESS_KEY:-$MINIO_ROOT_USER}"
 export DANCE_S3_SECRET_KEY="${DANCE_S3_SECRET_KEY:-$MINIO_ROOT_PASSWORD}"
 export DANCE_HTTP_HOST="${DANCE_HTTP_HOST:-$BIND_HOST}"
 export DANCE_HTTP_PORT="${DANCE_HTTP_PORT:-$GATEWAY_PORT}"
+# A developer receives webhooks on localhost; production refuses private targets (the default).
+export DANCE_WEBHOOK_ALLOW_PRIVATE="${DANCE_WEBHOOK_ALLOW_PRIVATE:-true}"
 
 # The first of the project-local bin folder, the virtual environment and PATH that has $1.
 find_bin() {

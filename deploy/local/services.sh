@@ -4,7 +4,7 @@
 RUN_DIR="$STATE_DIR/run"
 LOG_DIR="$STATE_DIR/logs"
 #: Start order; `make down` stops them in reverse.
-SERVICES=(nats minio gateway listener pose-worker compare-worker)
+SERVICES=(nats minio gateway listener pose-worker compare-worker webhook-dispatcher)
 
 # A process that exited but is not reaped yet (a zombie) counts as stopped.
 is_alive() {

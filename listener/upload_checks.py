@@ -1,0 +1,103 @@
+"""Check each job waiting for its upload when a check is due: soon after creation, then at its expiry.
+
+Every waiting job has one message in ``UPLOAD_CHECKS`` (``common/upload_waits.py``), and the
+listeners share one durable consumer of it. A message delivered before its job's next check is
+due is nak'd with the delay until then: the server holds it, so a listener restart keeps the
+schedule. A due check reads the job and, while it waits, asks the intake to admit it: one S3
+listing, which queues a job whose bucket event was lost, fails one over the size cap, or expires
+one past its URL's expiry. A job that no longer waits has its message acked away. The cost thus
+follows the checks that are due, not the jobs that exist. (A nats-server restart forgets the
+delays: every waiting job is then checked once, straight away, and goes back on its schedule.)
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound
+from common.intake import UploadIntake
+from common.jobs import JobStatus, utc_now
+from common.upload_waits import UploadCheck
+from listener.metrics import UPLOAD_CHECKS
+
+log = logging.getLogger(__name__)
+
+#: The last check comes this long after the URL expired, so that the job is overdue by then.
+AFTER_EXPIRY = timedelta(seconds=1)
+#: A check whose job has no record this long after creation is the leftover of a creation that died
+#: between the two writes (or of a job deleted while its check could not be removed): dropped.
+RECORD_GRACE = timedelta(seconds=10)
+#: Pause before a check that met an unavailable service is tried again.
+RETRY_DELAY_S = 5.0
+#: Checks fetched per pull and handled at once: each waits on NATS and S3, hardly on the CPU.
+CHECK_BATCH = 64
+#: How the intake's log line names this path into the queue.
+VIA = "upload check"
+
+
+def check_times(check: UploadCheck, ages_s: Sequence[float]) -> list[datetime]:
+    """When a waiting job is checked: at each age in ``ages_s`` (seconds) that falls before its
+    expiry, then just after the expiry."""
+    last = check.upload_expires_at + AFTER_EXPIRY
+    early = (check.created_at + timedelta(seconds=age) for age in ages_s)
+    return sorted(time for time in early if time < last) + [last]
+
+
+def next_check(times: Sequence[datetime], now: datetime) -> datetime | None:
+    """The first check time after ``now``; None when none is left."""
+    return next((time for time in times if time > now), None)
+
+
+async def handle_check(message: Msg, intake: UploadIntake, ages_s: Sequence[float]) -> None:
+    """Settle one delivered check: nak it until it is due again, or ack it once its job no longer waits."""
+    try:
+        check = UploadCheck.from_json(message.data)
+    except ValidationError as exc:
+        log.error("message %s is not an upload check; removed: %s", message.subject, exc)
+        await message.ack()
+        return
+    try:
+        delay_s = await settle(check, intake, ages_s)
+    except ServiceUnavailable as exc:
+        log.warning("job %s: upload check will be retried: %s", check.job_id, exc.message)
+        delay_s = RETRY_DELAY_S
+    if delay_s is None:
+        await message.ack()
+    else:
+        await message.nak(delay=delay_s)
+
+
+async def settle(check: UploadCheck, intake: UploadIntake, ages_s: Sequence[float]) -> float | None:
+    """Check the job if a check is due; returns the seconds until the next one, or None once the job no longer waits."""
+    now = utc_now()
+    times = check_times(check, ages_s)
+    if now < times[0]:
+        return _seconds(times[0] - now)  # delivered at creation: nothing to look at yet
+    try:
+        job = await intake.jobs.get(check.job_id)
+    except JobNotFound:
+        if now - check.created_at < RECORD_GRACE:
+            return _seconds(check.created_at + RECORD_GRACE - now)
+        log.info("job %s: no record; its upload check is dropped", check.job_id)
+        return None
+    if job.status is not JobStatus.AWAITING_UPLOAD:
+        return None  # moved on while its check could not be removed
+    try:
+        job = await intake.admit(job.job_id, via=VIA)
+    except UploadNotFound:
+        pass  # still nothing uploaded, and the URL has not expired
+    UPLOAD_CHECKS.labels(job.status.value).inc()
+    if job.status is not JobStatus.AWAITING_UPLOAD:
+        return None
+    later = next_check(times, now)
+    log.debug("job %s: no upload yet; next check at %s", job.job_id, later)
+    return _seconds(later - utc_now()) if later else RETRY_DELAY_S
+
+
+def _seconds(delta: timedelta) -> float:
+    # A nak without a delay is redelivered at once; never ask for less than a moment.
+    return max(delta.total_seconds(), 0.01)
