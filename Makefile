@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup up down status logs test bench bench-pose clean
+.PHONY: help setup up down status logs cluster-up cluster-down cluster-status test bench bench-pose clean
 
 help:
 	@echo "make up      set up what is missing, then start the local stack in the background"
 	@echo "make down    stop everything 'make up' started"
 	@echo "make status  processes, readiness, stream state"
+	@echo "make cluster-up / cluster-down / cluster-status  the same on 3 NATS + 4 MinIO nodes"
 	@echo "make logs    follow the services' logs (SERVICE=gateway for one)"
 	@echo "make test    set up what is missing, then run all tests against real MinIO and NATS"
 	@echo "make bench   benchmarks (figures, never pass/fail); make bench-pose for the pose worker"
@@ -28,6 +29,15 @@ status:
 logs:
 	@bash deploy/local/logs.sh
 
+cluster-up: setup
+	@bash deploy/local/cluster-up.sh
+
+cluster-down:
+	@bash deploy/local/cluster-down.sh
+
+cluster-status:
+	@bash deploy/local/cluster-status.sh
+
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -43,5 +53,5 @@ bench: setup
 bench-pose: setup
 	$(PY) -m bench.pose_speed
 
-clean: down
-	rm -rf .state
+clean: down cluster-down
+	rm -rf .state .state-cluster

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import ParamSpec, TypeVar
 from contextlib import asynccontextmanager
 
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
-from common.errors import BrokerUnavailable
+from common.errors import BrokerUnavailable, ServiceUnavailable
 from common.settings import Settings
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 #: Failures that mean "NATS is not answering", as opposed to an answer we must handle.
 UNREACHABLE_ERRORS = (
@@ -55,7 +60,7 @@ async def connect_nats(settings: Settings, name: str) -> NATS:
 
     try:
         await client.connect(
-            settings.nats_url,
+            servers=settings.nats_servers,
             name=name,
             connect_timeout=2,
             max_reconnect_attempts=-1,
@@ -67,3 +72,55 @@ async def connect_nats(settings: Settings, name: str) -> NATS:
     except UNREACHABLE_ERRORS as exc:
         raise BrokerUnavailable(f"cannot connect to NATS at {settings.nats_url}: {exc!r}") from exc
     return client
+
+
+#: How long a process's set-up (streams, buckets) keeps trying while NATS cannot answer yet: a fresh
+#: cluster elects its meta leader in ~6 s, a stream's new leader takes ~7 s after a node dies.
+SETUP_PATIENCE_S = 90.0
+SETUP_RETRY_S = 2.0
+
+T = TypeVar("T")
+
+
+def patient(doing: str, patience_s: float = SETUP_PATIENCE_S):
+    """Decorate an idempotent set-up coroutine so it is tried again while services are unavailable."""
+
+    def decorate(setup: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(setup)
+        async def patiently(*args: P.args, **kwargs: P.kwargs) -> T:
+            deadline = asyncio.get_running_loop().time() + patience_s
+            while True:
+                try:
+                    return await setup(*args, **kwargs)
+                except ServiceUnavailable as exc:
+                    if asyncio.get_running_loop().time() >= deadline:
+                        raise
+                    log.info("%s waits for the services: %s", doing, exc.message)
+                    await asyncio.sleep(SETUP_RETRY_S)
+
+        return patiently
+
+    return decorate
+
+
+#: How long a publish keeps trying through a JetStream leader election (a few seconds in a cluster).
+PUBLISH_PATIENCE_S = 30.0
+PUBLISH_RETRY_S = 0.5
+
+
+async def publish_once(
+    js: JetStreamContext, subject: str, data: bytes, *, message_id: str, doing: str, headers: dict[str, str] | None = None
+) -> PubAck:
+    """Publish to a stream, retrying with the same ``Nats-Msg-Id`` while no JetStream answers (a
+    stream leader being elected, a server restarting), so the message is stored once however
+    many tries it took; after ``PUBLISH_PATIENCE_S`` it is ``BrokerUnavailable``."""
+    headers = {**(headers or {}), "Nats-Msg-Id": message_id}
+    deadline = asyncio.get_running_loop().time() + PUBLISH_PATIENCE_S
+    while True:
+        try:
+            return await js.publish(subject, data, headers=headers)
+        except UNREACHABLE_ERRORS as exc:
+            if asyncio.get_running_loop().time() >= deadline:
+                raise BrokerUnavailable(f"NATS is unavailable while {doing}: {exc!r}") from exc
+            log.info("no JetStream answer while %s (%r); publishing again", doing, exc)
+            await asyncio.sleep(PUBLISH_RETRY_S)

@@ -12,10 +12,11 @@ from minio import Minio
 from minio.notificationconfig import NotificationConfig, PrefixFilterRule, QueueConfig
 from minio.versioningconfig import ENABLED, VersioningConfig
 
-from common.broker import connect_nats
+from common.broker import connect_nats, patient
 from common.comparisons import ComparisonStore
 from common.job_store import JobStore
 from common.lifecycle import configure_logging
+from common.replicas import apply_stream_replicas
 from common.retention import apply_bucket_retention, apply_record_retention
 from common.storage import make_s3_client, storage_errors
 from common.settings import Settings
@@ -50,7 +51,11 @@ async def provision(settings: Settings) -> None:
         indexed = await jobs.backfill_index()
         if indexed:
             log.info("indexed %d jobs created before the job index", indexed)
+        checked = await jobs.backfill_checks()
+        if checked:
+            log.info("scheduled upload checks for %d jobs created before upload checks", checked)
         await apply_record_retention(js, settings)
+        await apply_stream_replicas(js, settings)
     finally:
         await nc.close()
     client = make_s3_client(settings)
@@ -85,10 +90,16 @@ def ensure_bucket(client: Minio, bucket: str) -> None:
         )
 
 
+@patient("provisioning")
+async def provision_patiently(settings: Settings) -> None:
+    """``provision``, tried again while a fresh cluster elects its leaders or MinIO nodes join."""
+    await provision(settings)
+
+
 def main() -> None:
     settings = Settings()
     configure_logging(settings)
-    asyncio.run(provision(settings))
+    asyncio.run(provision_patiently(settings))
     print(f"provisioned: streams {settings.events_stream}, {settings.work_stream}; "
           f"job store {settings.jobs_bucket}; bucket {settings.bucket} -> NATS")
 

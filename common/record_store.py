@@ -11,7 +11,7 @@ from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSe
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
-from common.broker import broker_errors
+from common.broker import broker_errors, patient
 from common.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,9 @@ RECORD_HISTORY = 10
 R = TypeVar("R", bound=BaseModel)
 
 
-async def open_bucket(js: JetStreamContext, bucket: str, noun: str, history: int = RECORD_HISTORY) -> KeyValue:
-    """The key-value bucket, created when it does not exist yet."""
+@patient("opening a key-value bucket")
+async def open_bucket(js: JetStreamContext, bucket: str, noun: str, history: int = RECORD_HISTORY, ttl: float = 0) -> KeyValue:
+    """The key-value bucket, created when it does not exist yet (records expiring after ``ttl`` seconds, 0: never)."""
     async with broker_errors(f"opening the {noun} store"):
         try:
             return await js.key_value(bucket)

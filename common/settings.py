@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DANCE_", extra="ignore")
 
     # --- connections -------------------------------------------------------------------
+    #: One URL, or the cluster's URLs comma-separated.
     nats_url: str = "nats://127.0.0.1:4222"
     s3_endpoint: str = "http://127.0.0.1:9000"
     #: The S3 URL clients can reach; presigned URLs are signed for this host.
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     bucket: str = "dance-videos"
 
     # --- names in NATS -----------------------------------------------------------------
+    #: Copies JetStream keeps of every stream and key-value bucket: 1 on one server, 3 in a cluster
+    #: (a majority must be up to write). Provisioning moves existing streams to it.
+    stream_replicas: int = Field(1, ge=1, le=5)
     events_stream: str = "MINIO_EVENTS"
     events_subject: str = "minio.events"
     events_retention_s: float = DEFAULT_EVENTS_RETENTION_S
@@ -152,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def s3_public_url(self) -> str:
         return self.s3_public_endpoint or self.s3_endpoint
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """``DANCE_NATS_URL`` may list several servers of one cluster, comma-separated; clients fail over."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     @property
     def api_key_list(self) -> list[str]:

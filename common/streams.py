@@ -7,7 +7,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from common.broker import broker_errors
+from common.broker import broker_errors, patient
 from common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ def worker_consumer_config(settings: Settings) -> ConsumerConfig:
     )
 
 
+@patient("creating streams")
 async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
     """Create or update the streams and their durable consumers."""
     async with broker_errors("creating streams"):
@@ -153,16 +154,20 @@ async def ensure_streams(js: JetStreamContext, settings: Settings) -> None:
             dead_letter_stream_config(settings),
             advisories_stream_config(settings),
             compare_stream_config(settings),
+            upload_checks_stream_config(settings),
         ):
-            await _ensure_stream(js, config)
+            await ensure_stream(js, config, settings.stream_replicas)
         # add_consumer updates an existing durable, so changed settings take effect.
         await js.add_consumer(settings.events_stream, listener_consumer_config(settings))
         await js.add_consumer(settings.work_stream, worker_consumer_config(settings))
         await js.add_consumer(advisories_stream_config(settings).name, advisories_consumer_config(settings))
         await js.add_consumer(settings.compare_stream, compare_consumer_config(settings))
+        await js.add_consumer(settings.upload_checks_stream, upload_checks_consumer_config(settings))
 
 
-async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+async def ensure_stream(js: JetStreamContext, config: StreamConfig, replicas: int) -> None:
+    """Create the stream, or update it to ``config``, with ``replicas`` copies (``DANCE_STREAM_REPLICAS``)."""
+    config.num_replicas = replicas
     try:
         await js.stream_info(config.name)
     except NotFoundError:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 async def run_compare_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the compare stream until ``stop`` is set."""
-    serve_metrics(settings, "compare worker")
+    probes = serve_metrics(settings, "compare worker")
     # The DTW kernels compile on first use (seconds); do it while connecting, not in the first comparison.
     threading.Thread(target=warm_up_alignment, name="warm-up-dtw", daemon=True).start()
     nc = await connect_nats(settings, "compare-worker")
@@ -34,6 +34,7 @@ async def run_compare_worker(settings: Settings, stop: asyncio.Event) -> None:
         make_s3_client(settings),
     )
     subscription = await js.pull_subscribe_bind(durable=settings.compare_durable, stream=settings.compare_stream)
+    probes.ready_when(lambda: nc.is_connected)
     log.info("compare worker consuming %s as %s", settings.compare_stream, settings.compare_durable)
     await consume(subscription, runner.handle, stop, batch=1)
     await nc.drain()

@@ -6,7 +6,7 @@ import uuid
 
 from aiohttp import web
 
-from common.broker import broker_errors
+from common.broker import publish_once
 from common.comparisons import Comparison as ComparisonRecord
 from common.comparisons import ComparisonStatus
 from common.errors import ComparisonNotFound, JobNotCompleted, JobNotFound
@@ -52,11 +52,11 @@ async def create_comparison(request: web.Request, params: CompareParams) -> Comp
     settings = request.app[SETTINGS]
     # The message goes first: a comparison record never waits for work that was not queued (a
     # worker that meets a message before its record waits for it).
-    async with broker_errors("queueing a comparison"):
-        await request.app[NATS_CONNECTION].jetstream().publish(
-            settings.compare_subject, CompareOrder(comparison_id=record.comparison_id).to_json(),
-            headers={"Nats-Msg-Id": compare_message_id(record.comparison_id)},
-        )
+    await publish_once(
+        request.app[NATS_CONNECTION].jetstream(), settings.compare_subject,
+        CompareOrder(comparison_id=record.comparison_id).to_json(),
+        message_id=compare_message_id(record.comparison_id), doing="queueing a comparison",
+    )
     await request.app[COMPARISONS].create(record)
     log.info("comparison %s queued: %s against reference %s", record.comparison_id, params.job_id, params.reference_job_id)
     return comparison_view(record, request.app[PUBLIC_S3], settings)

@@ -34,7 +34,7 @@ RETRY_DELAY_S = 2.0
 
 async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the events stream until ``stop`` is set."""
-    serve_metrics(settings, "listener")
+    probes = serve_metrics(settings, "listener")
     nc = await connect_nats(settings, "listener")
     js = nc.jetstream()
     await ensure_streams(js, settings)
@@ -45,6 +45,9 @@ async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
     given_up = await js.pull_subscribe_bind(
         durable=advisories_consumer_config(settings).durable_name, stream=advisories_stream_config(settings).name
     )
+    checks = await js.pull_subscribe_bind(durable=settings.upload_checks_durable, stream=settings.upload_checks_stream)
+    ages_s = settings.upload_check_ages
+    probes.ready_when(lambda: nc.is_connected)
     log.info("listener consuming %s as %s", settings.events_stream, settings.listener_durable)
     await asyncio.gather(
         consume(events, lambda message: handle_event_message(message, intake), stop, batch=FETCH_BATCH),

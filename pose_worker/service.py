@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Consume the work stream until ``stop`` is set."""
-    serve_metrics(settings, "pose worker")
+    probes = serve_metrics(settings, "pose worker")
     if settings.analysis:
         # librosa's beat tracker takes seconds to import and compile; do it while the model loads.
         threading.Thread(target=warm_up_music_analysis, name="warm-up-music", daemon=True).start()
@@ -42,6 +42,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
         for _ in range(settings.worker_concurrency)
     ]
+    probes.ready_when(lambda: nc.is_connected)
     log.info(
         "pose worker consuming %s as %s, %d job(s) at a time",
         settings.work_stream, settings.worker_durable, settings.worker_concurrency,

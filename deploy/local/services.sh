@@ -66,3 +66,12 @@ wait_for_url() {
     echo "$name did not become ready at $url within ${seconds}s; see $LOG_DIR/$name.log" >&2
     return 1
 }
+
+# stack_running STATE_DIR: whether any process of the stack keeping its pid files there is alive.
+stack_running() {
+    local pidfile
+    for pidfile in "$1"/run/*.pid; do
+        [ -f "$pidfile" ] && is_alive "$(cat "$pidfile")" && return 0
+    done
+    return 1
+}
