@@ -12,7 +12,7 @@ import logging
 from minio import Minio
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors
+from common.broker import publish_once
 from common.errors import UploadNotFound
 from common.job_store import JobStore
 from common.jobs import Job, JobError, JobStatus, UploadRecord
@@ -56,10 +56,9 @@ class UploadIntake:
         and the next attempt publishes again (the dedupe id drops the copy), so no job is ever
         ``queued`` without a message behind it."""
         order = WorkOrder(job_id=job.job_id, bucket=self.settings.bucket, s3_key=job.s3_key, version_id=upload.version_id)
-        async with broker_errors("queueing a job"):
-            ack = await self.js.publish(
-                self.settings.work_subject, order.to_json(), headers={"Nats-Msg-Id": work_message_id(job.job_id)}
-            )
+        ack = await publish_once(
+            self.js, self.settings.work_subject, order.to_json(), message_id=work_message_id(job.job_id), doing="queueing a job"
+        )
 
         def mark_queued(current: Job) -> Job | None:
             if current.status is JobStatus.PROCESSING and current.upload is None:

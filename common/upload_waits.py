@@ -16,7 +16,7 @@ from datetime import datetime
 
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors
+from common.broker import broker_errors, publish_once
 from common.errors import BrokerUnavailable, TooManyPending
 from common.job_index import OPEN_OWNER
 from common.jobs import Job
@@ -97,8 +97,7 @@ class UploadWaits:
 
     async def _publish(self, job: Job) -> None:
         check = UploadCheck(job_id=job.job_id, created_at=job.created_at, upload_expires_at=job.upload_expires_at)
-        async with broker_errors("scheduling a job's upload checks"):
-            await self._js.publish(
-                self.subject_of(job.owner, job.job_id), check.to_json(), stream=self._stream,
-                headers={"Nats-Msg-Id": check_message_id(job.job_id)},
-            )
+        await publish_once(
+            self._js, self.subject_of(job.owner, job.job_id), check.to_json(), stream=self._stream,
+            message_id=check_message_id(job.job_id), doing="scheduling a job's upload checks",
+        )

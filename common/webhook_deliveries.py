@@ -50,6 +50,8 @@ class Delivery(BaseModel):
     #: The ``webhook-id`` header: the same on every attempt, so a receiver can drop repeats.
     message_id: str
     event_type: WebhookEventType
+    #: What ended: ``{event type}.{job or comparison id}``, e.g. ``job.completed.<job_id>``.
+    event_id: str
     #: The exact body every attempt sends (``{type, timestamp, data}``).
     body: str
     state: DeliveryState = DeliveryState.PENDING

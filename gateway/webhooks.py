@@ -45,7 +45,7 @@ MAX_WEBHOOKS_PER_KEY = 20
     description="Events: job.completed, job.failed, job.expired, job.cancelled, comparison.completed, "
     "comparison.failed. Each is a POST of {type, timestamp, data} with webhook-id, webhook-timestamp and "
     "webhook-signature headers, retried with backoff until a 2xx. The secret is shown only in this answer.",
-    params=WebhookParams, body_only=("events",), response=CreatedWebhook, status=201,
+    params=WebhookParams, body_only=("url", "events"), response=CreatedWebhook, status=201,
     errors=(WebhookUrlNotAllowed, TooManyWebhooks),
 )
 async def create_webhook(request: web.Request, params: WebhookParams) -> CreatedWebhook:

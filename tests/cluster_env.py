@@ -69,9 +69,10 @@ class ClusterEnv:
 
 
 def kill_hard(process: ManagedProcess) -> None:
-    """kill -9, as a crash or a pulled plug would."""
+    """kill -9, as a crash or a pulled plug would (a process that already died stays dead)."""
     assert process.process is not None
-    os.kill(process.process.pid, signal.SIGKILL)
+    if process.running:
+        os.kill(process.process.pid, signal.SIGKILL)
     process.process.wait()
 
 

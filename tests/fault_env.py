@@ -20,7 +20,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from common.broker import connect_nats
-from common.provision import provision
+from common.provision import provision_patiently
 from common.settings import Settings
 from tests.helpers import FINAL_STATUSES
 from tests.processes import ROOT, ManagedProcess, free_port, python_service
@@ -233,7 +233,7 @@ async def open_fault_env(test_name: str, tmp_path: Path) -> AsyncIterator[FaultE
         # MinIO publishes to NATS, and waits for it at start-up: NATS first.
         await asyncio.to_thread(env.start, nats)
         await asyncio.to_thread(env.start, minio)
-        await provision(settings)
+        await provision_patiently(settings)
         env.listener.start()
         await asyncio.to_thread(env.start, env.gateway)
         yield env

@@ -120,9 +120,11 @@ async def test_killing_the_work_leader_and_a_minio_node_loses_no_job_and_runs_no
         nats_victim, minio_victim = env.nats_node(leader), env.minio[-1]
         kill_hard(nats_victim)
         kill_hard(minio_victim)
-        job_ids += [await asyncio.to_thread(upload, env, clip) for _ in range(JOBS_DURING)]
-        nats_victim.start()
-        minio_victim.start()
+        try:
+            job_ids += [await asyncio.to_thread(upload, env, clip) for _ in range(JOBS_DURING)]
+        finally:
+            nats_victim.start()
+            minio_victim.start()
         final = await asyncio.to_thread(wait_for_final, env, job_ids)
         assert {job["status"] for job in final.values()} == {"completed"}, {k: v["error"] for k, v in final.items()}
         assert all(job["result"]["frames"] == 30 and job["progress"] == 1.0 for job in final.values())

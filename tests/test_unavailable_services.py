@@ -1,9 +1,12 @@
 """When MinIO or NATS cannot be reached the gateway answers 503 with a code, never a 500."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import requests
 
+from common.provision import provision
 from tests.conftest import ARTIFACTS, start_stack
 from tests.processes import DEPLOY_LOCAL, ManagedProcess, free_port
 from tests.helpers import request_upload
@@ -28,7 +31,9 @@ def gateway_with_own_nats(provisioned, tmp_path):
         ARTIFACTS / "logs",
     ).start()
     nats.wait_for_url(f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true")
-    running = start_stack(provisioned.model_copy(update={"nats_url": f"nats://127.0.0.1:{port}"}), services=("gateway",))
+    settings = provisioned.model_copy(update={"nats_url": f"nats://127.0.0.1:{port}"})
+    asyncio.run(provision(settings))  # the streams a gateway publishes to (upload checks) live in NATS
+    running = start_stack(settings, services=("gateway",))
     yield running, nats
     running.stop()
     nats.stop()

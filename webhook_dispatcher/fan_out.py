@@ -30,7 +30,7 @@ async def fan_out(event: Event, webhooks: WebhookStore, deliveries: DeliveryStor
         now = utc_now()
         delivery = Delivery(
             delivery_id=delivery_id, webhook_id=webhook.webhook_id, message_id=f"msg_{delivery_id}",
-            event_type=event.type, body=event.body, created_at=now, updated_at=now,
+            event_type=event.type, event_id=event.event_id, body=event.body, created_at=now, updated_at=now,
         )
         try:
             await deliveries.create(delivery)

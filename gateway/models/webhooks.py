@@ -17,7 +17,7 @@ class WebhookParams(BaseModel):
 
     url: RequiredText = Field(
         max_length=2048, examples=[EXAMPLE_URL],
-        description="An https URL on a public address; it receives a signed POST for each event",
+        description="An https URL on a public address; it receives a signed POST for each event (JSON body only)",
     )
     events: list[WebhookEventType] = Field(
         default_factory=lambda: list(ALL_EVENTS), min_length=1,
@@ -75,6 +75,7 @@ class Delivery(ResponseBody):
     webhook_id: str
     message_id: str = Field(description="The webhook-id header: the same on every attempt of this delivery")
     event_type: WebhookEventType
+    event_id: str = Field(description="What ended: {event type}.{job or comparison id}, e.g. job.completed.<job_id>")
     state: DeliveryState = Field(description="pending (sent or waiting for a retry), succeeded, or failed (given up)")
     attempts: list[DeliveryAttempt]
     next_retry_at: Timestamp | None = Field(description="When the next attempt is due, or null")
