@@ -47,8 +47,10 @@ bench: setup
 	$(PY) -m bench.upload_throughput
 	$(PY) -m bench.multipart_upload
 	$(PY) -m bench.put_to_queued
+	$(PY) -m bench.listener_sweep
 	$(PY) -m bench.dance_analysis
 	$(PY) -m bench.comparison
+	$(PY) -m bench.cluster_throughput
 
 bench-pose: setup
 	$(PY) -m bench.pose_speed
