@@ -51,9 +51,13 @@ bench: setup
 	$(PY) -m bench.dance_analysis
 	$(PY) -m bench.comparison
 	$(PY) -m bench.cluster_throughput
+	$(PY) -m bench.chunked_video
 
+# ULTRALYTICS_PYTHON=/path/to/python (a venv with ultralytics) adds Ultralytics' predict side by side.
 bench-pose: setup
 	$(PY) -m bench.pose_speed
+	$(PY) -m bench.ultralytics_side_by_side $(if $(ULTRALYTICS_PYTHON),--ultralytics-python $(ULTRALYTICS_PYTHON))
+	$(PY) -m bench.pose_int8
 
 clean: down cluster-down
 	rm -rf .state .state-cluster

@@ -1,112 +1,139 @@
-"""Benchmark: pose worker speed on a 720p clip, against the model's inference-only limit.
+"""Benchmark: the pose worker's speed per backend and mode, and how far each agrees with the exact mode.
 
-``make bench-pose`` (``python -m bench.pose_speed``). In one run it measures:
-- inference-only frames/s: ONNX Runtime on an already letterboxed 640x384 input, nothing else;
-- the worker's end-to-end frames/s (decode, letterbox, inference, NMS, tracking, poses.json),
-  without and with the overlay video;
-- the fast mode (a smaller model input) and how well it agrees with the exact mode.
-Figures only, never a gate.
+``make bench-pose`` (``python -m bench.pose_speed``). For every mode (backend, precision, model
+input size) it prints, in one run with the modes interleaved (``bench.pose_timing``):
+- inference-only frames/s: the model on an already letterboxed 720p frame, nothing else;
+- end-to-end frames/s: the worker's pose stage on a 720p clip (decode, letterbox, inference,
+  people, tracking, poses.json; no overlay), its ratio to inference-only and to the exact mode;
+- agreement with the exact mode (ONNX Runtime, fp32, 640) on four clips (``bench.pose_clips``):
+  the share of frames with the same number of people, and the mean distance of the confident
+  keypoints of the same people, in frame pixels (``bench.pose_agreement``).
+Figures only, never a gate. ``bench.ultralytics_side_by_side`` compares with Ultralytics itself.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from bench.pose_agreement import Agreement, compare_people
+from bench.pose_clips import make_bench_clips
+from bench.pose_timing import end_to_end_timer, inference_timer, interleaved, per_second
 from common.settings import Settings
-from pose_worker.pose_estimation import PoseOptions, estimate_poses
+from pose_worker.letterbox import letterbox_frame
 from pose_worker.model import PoseModel
 from pose_worker.video import VideoReader
 from tests.clips import make_clip
 
-#: Sizes tried as the fast mode (the model takes any multiple of 32).
-FAST_SIZES = (480, 416, 320)
+#: Model input sizes tried below 640 (the model takes any multiple of 32).
+SMALLER_SIZES = (512, 480, 416, 384, 320)
 
 
-def inference_only_fps(model: PoseModel, frame: np.ndarray, runs: int) -> float:
-    from pose_worker.letterbox import letterbox_frame
+@dataclass(frozen=True)
+class Mode:
+    label: str
+    settings: Settings
 
-    box = model.plan(frame.shape[1], frame.shape[0])
-    tensor = letterbox_frame(frame, box)
-    for _ in range(5):
-        model.infer(tensor)
-    started = time.perf_counter()
-    for _ in range(runs):
-        model.infer(tensor)
-    return runs / (time.perf_counter() - started)
+    @property
+    def spec(self) -> str:
+        s = self.settings
+        return f"{s.inference_backend} {s.inference_precision} {s.inference_size}"
 
 
-def end_to_end_fps(model: PoseModel, clip: Path, overlay: bool) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        summary = estimate_poses(clip, Path(out), "bench", model, lambda _: None, options=PoseOptions(overlay=overlay))
-        return summary.frames / (time.perf_counter() - started), summary.frames
+def modes(sizes: tuple[int, ...]) -> list[Mode]:
+    """Exact and fast as ``DANCE_SPEED`` sets them, exact's twin on OpenVINO, then each smaller input."""
+    chosen = [
+        Mode("exact", Settings(speed="exact")),
+        Mode("exact-openvino", Settings(speed="exact", inference_backend="openvino")),
+        Mode("fast", Settings(speed="fast")),
+    ]
+    for size in sizes:
+        chosen.append(Mode(f"onnxruntime {size}", Settings(speed="exact", inference_size=size)))
+        chosen.append(Mode(f"fast {size}", Settings(speed="fast", inference_size=size)))
+    return chosen
 
 
-def agreement(exact: PoseModel, fast: PoseModel, frames: list[np.ndarray]) -> tuple[float, float, float]:
-    """Share of exact-mode people the fast mode also finds (box IoU >= 0.5), share of fast-mode
-    people that are real, and the median keypoint offset relative to the person's box diagonal."""
-    found = total_exact = matched_fast = total_fast = 0
-    offsets: list[float] = []
-    for frame in frames:
-        a = exact.predict(frame, exact.plan(frame.shape[1], frame.shape[0]))
-        b = fast.predict(frame, fast.plan(frame.shape[1], frame.shape[0]))
-        total_exact, total_fast = total_exact + len(a), total_fast + len(b)
-        used: set[int] = set()
-        for person in a:
-            ious = [(_iou(person.box, other.box), j) for j, other in enumerate(b) if j not in used]
-            best = max(ious, default=(0.0, -1))
-            if best[0] >= 0.5:
-                used.add(best[1])
-                found += 1
-                other = b[best[1]]
-                visible = (person.keypoints[:, 2] > 0.5) & (other.keypoints[:, 2] > 0.5)
-                diagonal = float(np.hypot(person.box[2] - person.box[0], person.box[3] - person.box[1]))
-                distance = np.linalg.norm(person.keypoints[visible, :2] - other.keypoints[visible, :2], axis=1)
-                offsets.extend((distance / diagonal).tolist())
-        matched_fast += len(used)
-    return found / max(total_exact, 1), matched_fast / max(total_fast, 1), float(np.median(offsets)) if offsets else 0.0
+def cpu_line() -> str:
+    flags: set[str] = set()
+    name = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    has = [flag for flag in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16") if flag in flags]
+    return f"{name}, {os.cpu_count()} cores, {' '.join(has)}; load average {os.getloadavg()[0]:.1f}"
 
 
-def _iou(a, b) -> float:
-    x1, y1, x2, y2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+def agreement_by_clip(models: dict[str, PoseModel], clips: dict[str, Path], reference: str) -> dict[str, dict[str, Agreement]]:
+    """mode -> clip -> agreement with the reference mode's people, frame by frame."""
+    result: dict[str, dict[str, Agreement]] = {label: {} for label in models}
+    for clip, path in clips.items():
+        with VideoReader(path) as video:
+            frames = [frame.image for frame in video]
+        people = {}
+        for label, model in models.items():
+            box = model.plan(frames[0].shape[1], frames[0].shape[0])
+            people[label] = [model.predict(frame, box) for frame in frames]
+        for label in models:
+            result[label][clip] = compare_people(people[reference], people[label])
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--runs", type=int, default=200, help="inference-only repetitions")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each agreement clip")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="turns per mode and round: 5 inference-only calls, one end-to-end run of a 1 s clip"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(map(str, SMALLER_SIZES)), help="smaller inputs to try, comma-separated")
     args = parser.parse_args()
+    sizes = tuple(int(size) for size in args.sizes.split(",") if size.strip())
+    chosen = modes(sizes)
+    print(cpu_line())
     with tempfile.TemporaryDirectory(prefix="dance-bench-") as tmp:
-        clip = make_clip(Path(tmp) / "clip.mp4", seconds=args.seconds, size=(1280, 720), fps=30.0)
-        with VideoReader(clip) as video:
-            frames = [frame.image for frame in video]
-        exact = PoseModel.load(Settings())
-        print(f"720p clip, {len(frames)} frames; model input 640x384; {exact.threads} ORT threads")
-        limit = inference_only_fps(exact, frames[0], args.runs)
-        e2e, _ = end_to_end_fps(exact, clip, overlay=False)
-        e2e_overlay, _ = end_to_end_fps(exact, clip, overlay=True)
-        print(f"  inference only           {limit:7.1f} frames/s")
-        print(f"  worker end to end        {e2e:7.1f} frames/s  ({e2e / limit:.2f} of inference-only)")
-        print(f"  ... with overlay video   {e2e_overlay:7.1f} frames/s  ({e2e_overlay / limit:.2f})")
-        sample = frames[:: max(len(frames) // 30, 1)]
-        for size in FAST_SIZES:
-            fast = PoseModel.load(Settings(inference_size=size))
-            fast_limit = inference_only_fps(fast, frames[0], args.runs)
-            fast_e2e, _ = end_to_end_fps(fast, clip, overlay=False)
-            recall, precision, offset = agreement(exact, fast, sample)
-            box = fast.plan(1280, 720)
+        folder = Path(tmp)
+        speed_clip = make_clip(folder / "speed.mp4", seconds=1.0, size=(1280, 720), fps=30.0)
+        with VideoReader(speed_clip) as video:
+            speed_frames = [frame.image for frame in video]
+        models = {mode.label: PoseModel.load(mode.settings) for mode in chosen}
+        timers = {}
+        for label, model in models.items():
+            box = model.plan(1280, 720)
+            timers[(label, "inference")] = inference_timer(model, letterbox_frame(speed_frames[0], box))
+            timers[(label, "end to end")] = end_to_end_timer(model, speed_clip, len(speed_frames))
+        # One interleaving for both, so that the ratio of the two is taken under the same load.
+        fps = {key: per_second(seconds) for key, seconds in interleaved(timers, args.repeats, args.rounds).items()}
+        inference = {label: fps[(label, "inference")] for label in models}
+        end_to_end = {label: fps[(label, "end to end")] for label in models}
+        print(f"\nSpeed: 720p, {args.rounds} rounds (median of each, then every round's figure); modes interleaved")
+        print(f"{'mode':16s} {'backend precision input':27s} {'inference-only f/s':>24s} {'end-to-end f/s':>24s} {'e2e/inf':>7s} {'e2e x exact (each round)':>26s}")
+        for mode in chosen:
+            inf, e2e = inference[mode.label], end_to_end[mode.label]
+            vs_exact = [a / b for a, b in zip(e2e, end_to_end["exact"])]
             print(
-                f"  fast mode {box.input_width}x{box.input_height}: inference {fast_limit:6.1f} f/s, end to end {fast_e2e:6.1f} f/s; "
-                f"finds {recall:.0%} of exact-mode people, {precision:.0%} of its people are exact-mode ones, "
-                f"median keypoint offset {offset:.1%} of the box diagonal"
+                f"{mode.label:16s} {mode.spec:27s} {_figures(inf):>24s} {_figures(e2e):>24s} "
+                f"{statistics.median(e2e) / statistics.median(inf):7.2f} {' '.join(f'{r:4.2f}' for r in vs_exact):>26s}"
             )
+        clips = make_bench_clips(folder, seconds=args.seconds)
+        agreement = agreement_by_clip(models, clips, reference="exact")
+        print(f"\nAgreement with exact: share of frames with as many people / mean keypoint error (px) of the same people, {args.seconds:g} s clips")
+        print(f"{'mode':16s} " + " ".join(f"{clip:>22s}" for clip in clips))
+        for mode in chosen:
+            cells = [f"{a.count_agreement:5.3f} / {a.keypoint_error_px:5.2f} px" for a in agreement[mode.label].values()]
+            print(f"{mode.label:16s} " + " ".join(f"{cell:>22s}" for cell in cells))
+    print(f"\n{cpu_line()}")
+
+
+def _figures(values: list[float]) -> str:
+    return f"{statistics.median(values):5.1f} [" + " ".join(f"{v:.1f}" for v in values) + "]"
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Presigned PUT URLs live 15 minutes, as the API doc promises its clients.
@@ -33,6 +34,13 @@ DEFAULT_UPLOAD_CHECK_AFTER_S = "20,50"
 #: Jobs one API key may have waiting for their upload at once: far above what an app pre-creates,
 #: far below what a leaking client piles up.
 DEFAULT_MAX_PENDING_UPLOADS = 1000
+#: What ``DANCE_SPEED`` sets, where the individual setting is not given: backend, model input size,
+#: precision. Measured on the 2-core AMD EPYC (README, "Speed and scale"): ``exact`` is today's
+#: output (ONNX Runtime, 640, fp32); ``fast`` is the quickest setting that still agrees with it.
+SPEED_PRESETS: dict[str, dict[str, object]] = {
+    "exact": {"inference_backend": "onnxruntime", "inference_size": 640, "inference_precision": "fp32"},
+    "fast": {"inference_backend": "openvino", "inference_size": 640, "inference_precision": "bf16"},
+}
 
 
 class Settings(BaseSettings):
@@ -126,8 +134,14 @@ class Settings(BaseSettings):
     model_path: Path | None = None
     confidence_threshold: float = Field(0.25, gt=0, lt=1)
     iou_threshold: float = Field(0.7, gt=0, le=1)
+    #: ``exact`` (today's keypoints) or ``fast``: picks the three settings below unless they are given.
+    speed: Literal["exact", "fast"] = "exact"
+    #: ``onnxruntime`` (GPU providers too) or ``openvino`` (CPU): the same model file either way.
+    inference_backend: Literal["onnxruntime", "openvino"] = "onnxruntime"
     inference_size: int = Field(640, ge=32, multiple_of=32)
-    #: 0 lets ONNX Runtime pick (one thread per physical core).
+    #: ``bf16`` computes in bfloat16 where the CPU has it (OpenVINO only; AVX512_BF16 or AMX), else fp32.
+    inference_precision: Literal["fp32", "bf16"] = "fp32"
+    #: 0: one thread per core.
     inference_threads: int = Field(0, ge=0)
     progress_interval_s: float = Field(1.0, gt=0)
     max_video_duration_s: float = Field(DEFAULT_MAX_VIDEO_DURATION_S, gt=0)
@@ -161,6 +175,20 @@ class Settings(BaseSettings):
     def nats_servers(self) -> list[str]:
         """``DANCE_NATS_URL`` may list several servers of one cluster, comma-separated; clients fail over."""
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+    @model_validator(mode="after")
+    def _apply_speed(self) -> Settings:
+        """``DANCE_SPEED``'s preset fills the inference settings that were not given explicitly."""
+        given = set(self.model_fields_set)
+        for name, value in SPEED_PRESETS[self.speed].items():
+            if name not in given:
+                setattr(self, name, value)
+        on_gpu = any(name.strip() not in ("", "CPUExecutionProvider") for name in self.execution_providers.split(","))
+        if on_gpu and "inference_backend" not in given:
+            self.inference_backend = "onnxruntime"  # the presets are for CPUs; only ONNX Runtime has GPU providers
+        if self.inference_backend == "onnxruntime" and "inference_precision" not in given:
+            self.inference_precision = "fp32"  # bf16 is OpenVINO's; ONNX Runtime's CPU kernels are fp32
+        return self
 
     @property
     def api_key_list(self) -> list[str]:

@@ -2,47 +2,26 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
-from common.errors import ModelUnavailable
 from common.settings import Settings
+from pose_worker.backends import load_backend
 from pose_worker.decode import Person, decode_people
 from pose_worker.letterbox import Letterbox, letterbox_frame, plan_letterbox
 
 log = logging.getLogger(__name__)
 
+#: Providers that run the model on a GPU, where frames are worth sending in batches.
+GPU_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"})
+#: Frames per inference on a GPU when DANCE_BATCH_SIZE is 0 (auto); a CPU takes them one by one. On an
+#: H200 with CUDA, batches of 8 ran the model at 1,111 frames/s, of 32 at 986, one by one at 260.
+AUTO_GPU_BATCH = 8
+
 #: The model shipped with the project (see README for provenance and licence).
 BUNDLED_MODEL = Path(__file__).resolve().parent / "models" / "yolo11n-pose.onnx"
-
-
-def session_options(settings: Settings) -> ort.SessionOptions:
-    """One intra-op thread per core, no inter-op pool, and no spinning.
-
-    Spinning threads would burn the core the frame decoder runs on while they wait.
-    """
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = settings.inference_threads or (os.cpu_count() or 1)
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
-
-
-def choose_providers(wanted: str) -> list[str]:
-    """The wanted execution providers this onnxruntime build has, in order; CPU is the last resort."""
-    available = set(ort.get_available_providers())
-    chosen = [name.strip() for name in wanted.split(",") if name.strip() in available]
-    skipped = [name.strip() for name in wanted.split(",") if name.strip() and name.strip() not in available]
-    if skipped:
-        log.warning("execution providers not available in this onnxruntime build: %s", ", ".join(skipped))
-    if "CPUExecutionProvider" not in chosen:
-        chosen.append("CPUExecutionProvider")
-    return chosen
 
 
 class PoseModel:
@@ -57,18 +36,17 @@ class PoseModel:
         self._size = settings.inference_size
         self._confidence = settings.confidence_threshold
         self._iou = settings.iou_threshold
+        on_gpu = bool(GPU_PROVIDERS & set(session.get_providers()))
+        #: Frames per inference: DANCE_BATCH_SIZE, or with 0 (auto) 8 on a GPU and 1 on a CPU.
+        self.batch_size = settings.batch_size or (AUTO_GPU_BATCH if on_gpu else 1)
 
     @classmethod
     def load(cls, settings: Settings) -> PoseModel:
-        """Create the ONNX Runtime session (slow: call once, at start-up)."""
+        """Load the model into the backend ``DANCE_INFERENCE_BACKEND`` names (slow: call once, at start-up)."""
         path = settings.model_path or BUNDLED_MODEL
-        providers = choose_providers(settings.execution_providers)
-        try:
-            session = ort.InferenceSession(str(path), session_options(settings), providers=providers)
-        except Exception as exc:  # onnxruntime raises several unrelated types for a bad file
-            raise ModelUnavailable(f"cannot load pose model {path}: {exc}") from exc
-        log.info("loaded pose model %s with %s", path, ", ".join(session.get_providers()))
-        return cls(session, settings)
+        backend = load_backend(path, settings)
+        log.info("loaded pose model %s (input %d) with %s", path, settings.inference_size, backend.description)
+        return cls(backend, settings)
 
     def plan(self, frame_width: int, frame_height: int) -> Letterbox:
         return plan_letterbox(frame_width, frame_height, self._size)
@@ -78,9 +56,21 @@ class PoseModel:
         (output,) = self._session.run(None, {self._input_name: tensor})
         return output[0]
 
+    def infer_batch(self, tensors: list[np.ndarray]) -> np.ndarray:
+        """The raw outputs ``[N, 56, anchors]`` of N letterboxed inputs ``[1, 3, H, W]`` of one size, in one run."""
+        (output,) = self._session.run(None, {self._input_name: np.concatenate(tensors)})
+        return output
+
     def detect(self, tensor: np.ndarray, box: Letterbox) -> list[Person]:
         """People in one letterboxed input, in original frame pixels."""
         return decode_people(self.infer(tensor), box, self._confidence, self._iou)
+
+    def detect_batch(self, tensors: list[np.ndarray], boxes: list[Letterbox]) -> list[list[Person]]:
+        """People in each of several letterboxed inputs of one size, inferred together."""
+        if len(tensors) == 1:
+            return [self.detect(tensors[0], boxes[0])]
+        outputs = self.infer_batch(tensors)
+        return [decode_people(output, box, self._confidence, self._iou) for output, box in zip(outputs, boxes)]
 
     def predict(self, frame_bgr: np.ndarray, box: Letterbox) -> list[Person]:
         """People in one BGR frame, in frame pixels."""

@@ -1,0 +1,82 @@
+"""ONNX Runtime: the default backend, and the only one with GPU execution providers."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from common.errors import ModelUnavailable
+from common.settings import Settings
+from pose_worker.backends.base import InferenceBackend
+
+log = logging.getLogger(__name__)
+
+
+def session_options(settings: Settings) -> ort.SessionOptions:
+    """One intra-op thread per core, no inter-op pool, no spinning, every graph optimisation.
+
+    Spinning threads would burn the core the frame decoder runs on while they wait (measured
+    0.5-0.6x with spinning on a busy 2-core machine). The other knobs were measured too and left
+    at ONNX Runtime's defaults: lower optimisation levels (0.8x), no memory arena or pattern
+    (0.6-0.7x), denormals as zero (no change). See README, "Speed and scale".
+    """
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = settings.inference_threads or (os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def choose_providers(wanted: str) -> list[str]:
+    """The wanted execution providers this onnxruntime build has, in order; CPU is the last resort."""
+    available = set(ort.get_available_providers())
+    chosen = [name.strip() for name in wanted.split(",") if name.strip() in available]
+    skipped = [name.strip() for name in wanted.split(",") if name.strip() and name.strip() not in available]
+    if skipped:
+        log.warning("execution providers not available in this onnxruntime build: %s", ", ".join(skipped))
+    if "CPUExecutionProvider" not in chosen:
+        chosen.append("CPUExecutionProvider")
+    return chosen
+
+
+class OnnxRuntimeBackend(InferenceBackend):
+    """An ``onnxruntime.InferenceSession`` over the model file."""
+
+    def __init__(self, session: ort.InferenceSession) -> None:
+        self._session = session
+        self.input_name = session.get_inputs()[0].name
+
+    @classmethod
+    def load(cls, path: Path, settings: Settings) -> OnnxRuntimeBackend:
+        """Create the session (slow: once, at start-up)."""
+        providers = choose_providers(settings.execution_providers)
+        if settings.inference_precision != "fp32":
+            log.warning("inference precision %s is OpenVINO's: ONNX Runtime runs the model in fp32", settings.inference_precision)
+        try:
+            session = ort.InferenceSession(str(path), session_options(settings), providers=providers)
+        except Exception as exc:  # onnxruntime raises several unrelated types for a bad file
+            raise ModelUnavailable(f"cannot load pose model {path}: {exc}") from exc
+        return cls(session)
+
+    def infer(self, batch: np.ndarray) -> np.ndarray:
+        (output,) = self._session.run(None, {self.input_name: batch})
+        return output
+
+    def run(self, output_names: list[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self._session.run(output_names, feeds)
+
+    @property
+    def providers(self) -> list[str]:
+        return self._session.get_providers()
+
+    @property
+    def threads(self) -> int:
+        return self._session.get_session_options().intra_op_num_threads
+
+    def get_session_options(self) -> ort.SessionOptions:
+        return self._session.get_session_options()
