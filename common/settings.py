@@ -154,8 +154,15 @@ class Settings(BaseSettings):
     #: ONNX Runtime execution providers to try in order (e.g. "CUDAExecutionProvider,CPUExecutionProvider");
     #: those not installed are skipped.
     execution_providers: str = "CPUExecutionProvider"
+    #: Frames per inference; 0 (auto): 8 when the provider is CUDA or TensorRT, 1 on a CPU (batching
+    #: measured no faster there).
+    batch_size: int = Field(0, ge=0, le=256)
     #: Jobs one worker process runs at once; more only helps when jobs wait on I/O.
     worker_concurrency: int = Field(1, ge=1, le=16)
+    #: Seconds of video per chunk when a long video is split across workers: a video longer than twice
+    #: this is cut at keyframes into chunks any worker may take. A minute keeps the one-second overlap
+    #: and the merge small beside the chunk's own work; 0 never splits.
+    chunk_s: float = Field(60.0, ge=0)
     #: Where workers keep downloaded videos (one sub-folder per worker); None: the system temp dir.
     work_dir: Path | None = None
 

@@ -1,19 +1,25 @@
 """Decode and letterbox frames in a background thread, a few frames ahead of inference.
 
 OpenCV's decoder and resize release the GIL, as does ONNX Runtime, so decoding the next frame
-overlaps with inference on the current one instead of adding to it.
+overlaps with inference on the current one instead of adding to it. For a GPU, which takes frames
+faster than one thread letterboxes them, ``prepare_threads`` letterbox several at once (in order).
 """
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from pose_worker.letterbox import Letterbox, letterbox_frame
 from pose_worker.video import Frame, VideoReader
+
+T = TypeVar("T")
 
 #: Frames prepared ahead of inference: enough to absorb a slow decode, few enough to bound memory.
 PIPELINE_DEPTH = 4
@@ -34,10 +40,13 @@ _END = object()
 class FramePipeline:
     """Iterate for ``PreparedFrame``s in order; errors in the decoding thread are re-raised here."""
 
-    def __init__(self, video: VideoReader, plan: Callable[[int, int], Letterbox], depth: int = PIPELINE_DEPTH) -> None:
+    def __init__(
+        self, video: VideoReader, plan: Callable[[int, int], Letterbox], depth: int = PIPELINE_DEPTH, prepare_threads: int = 1
+    ) -> None:
         self._video = video
         self._plan = plan
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._pool = ThreadPoolExecutor(prepare_threads, thread_name_prefix="letterbox") if prepare_threads > 1 else None
+        self._queue: queue.Queue = queue.Queue(maxsize=max(depth, 2 * prepare_threads))
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="frame-decoder", daemon=True)
 
@@ -49,13 +58,15 @@ class FramePipeline:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield item.result() if isinstance(item, Future) else item
 
     def close(self) -> None:
         """Stop the decoding thread (if the consumer leaves early) and wait for it."""
         self._closed.set()
         if self._thread.is_alive():
             self._thread.join()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     def __enter__(self) -> FramePipeline:
         return self
@@ -69,7 +80,8 @@ class FramePipeline:
             for frame in self._video:
                 size = (frame.image.shape[1], frame.image.shape[0])
                 box = boxes.get(size) or boxes.setdefault(size, self._plan(*size))
-                if not self._put(PreparedFrame(frame, box, letterbox_frame(frame.image, box))):
+                prepared = self._pool.submit(prepare, frame, box) if self._pool is not None else prepare(frame, box)
+                if not self._put(prepared):
                     return
             self._put(_END)
         except BaseException as exc:  # handed to the consumer, which re-raises it in its own thread
@@ -83,3 +95,38 @@ class FramePipeline:
             except queue.Full:
                 continue
         return False
+
+
+def prepare(frame: Frame, box: Letterbox) -> PreparedFrame:
+    return PreparedFrame(frame, box, letterbox_frame(frame.image, box))
+
+
+def in_batches(frames: Iterable[PreparedFrame], size: int) -> Iterator[list[PreparedFrame]]:
+    """Consecutive frames in lists of up to ``size`` that share one input size (a batch is one tensor)."""
+    batch: list[PreparedFrame] = []
+    for prepared in frames:
+        if batch and (len(batch) == size or prepared.tensor.shape != batch[0].tensor.shape):
+            yield batch
+            batch = []
+        batch.append(prepared)
+    if batch:
+        yield batch
+
+
+def ahead(batches: Iterable[list[PreparedFrame]], work: Callable[[list[PreparedFrame]], T], depth: int) -> Iterator[tuple[list[PreparedFrame], T]]:
+    """Each batch with ``work(batch)``, computed in a thread up to ``depth`` batches ahead, so a GPU
+    infers the next batch while the caller tracks and writes this one (0: no thread, in turn)."""
+    if depth == 0:
+        for batch in batches:
+            yield batch, work(batch)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="infer") as pool:
+        pending: deque[tuple[list[PreparedFrame], Future[T]]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(work, batch)))
+            if len(pending) > depth:
+                done, result = pending.popleft()
+                yield done, result.result()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.result()

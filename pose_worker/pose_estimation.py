@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.errors import WorkInterrupted
 from common.settings import Settings
-from pose_worker.frame_pipeline import FramePipeline
+from pose_worker.decode import Person
+from pose_worker.frame_pipeline import FramePipeline, PreparedFrame, ahead, in_batches
 from pose_worker.model import PoseModel
 from pose_worker.overlay import OverlayWriter
 from pose_worker.poses_file import PosesFileWriter
@@ -24,6 +27,9 @@ ProgressCallback = Callable[[float], None]
 StopCheck = Callable[[], bool]
 
 POSES_FILE = "poses.json"
+#: Letterboxing threads per batched frame stream: a GPU takes frames faster than one thread makes them
+#: (on a 16-core H200 host: 634 frames/s with 1, 1,305 with 4, 1,104 with 8: the GIL caps more).
+MAX_PREPARE_THREADS = 4
 OVERLAY_FILE = "overlay.mp4"
 
 
@@ -47,6 +53,21 @@ class PoseSummary:
     tracks: int
 
 
+def prepare_threads_for(batch_size: int) -> int:
+    """One letterboxing thread for frame-by-frame (CPU) inference; up to 4 to keep batches coming."""
+    return 1 if batch_size == 1 else min(MAX_PREPARE_THREADS, os.cpu_count() or 1, batch_size)
+
+
+def detect_batch(model: PoseModel, batch: list[PreparedFrame]) -> list[list[Person]]:
+    return model.detect_batch([prepared.tensor for prepared in batch], [prepared.box for prepared in batch])
+
+
+def inference_ahead_for(batch_size: int) -> int:
+    """Batches inferred ahead of tracking: on a GPU (batches) the next one runs while this one is
+    tracked; a CPU infers with every core, so frame by frame there is nothing to overlap."""
+    return 0 if batch_size == 1 else 2
+
+
 def estimate_poses(
     video_path: Path,
     out_dir: Path,
@@ -68,22 +89,23 @@ def estimate_poses(
         overlay = OverlayWriter(out_dir / OVERLAY_FILE, info.width, info.height, info.fps) if options.overlay else None
         last_t = 0.0
         try:
-            with FramePipeline(video, model.plan) as frames:
-                for prepared in frames:
+            with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+                batches = in_batches(frames, model.batch_size)
+                for batch, found in ahead(batches, partial(detect_batch, model), depth=inference_ahead_for(model.batch_size)):
                     if should_stop():
                         raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
-                    frame = prepared.frame
-                    people = model.detect(prepared.tensor, prepared.box)
-                    track_ids = tracker.update(people)
-                    smoothed = None
-                    if smoother is not None:
-                        smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
-                        for ended in smoother.track_ids - tracker.live_track_ids:
-                            smoother.forget(ended)
-                    writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
-                    if overlay is not None:
-                        overlay.write(frame.image, people, track_ids)
-                    last_t = frame.t
+                    for prepared, people in zip(batch, found):
+                        frame = prepared.frame
+                        track_ids = tracker.update(people)
+                        smoothed = None
+                        if smoother is not None:
+                            smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
+                            for ended in smoother.track_ids - tracker.live_track_ids:
+                                smoother.forget(ended)
+                        writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
+                        if overlay is not None:
+                            overlay.write(frame.image, people, track_ids)
+                        last_t = frame.t
                     if info.frame_count_hint:
                         on_progress(min(writer.frames_written / info.frame_count_hint, 0.99))
         except BaseException:
