@@ -127,6 +127,38 @@ class JobResult(BaseModel):
     summary: DanceSummary | None = None
 
 
+class ChunkRecord(BaseModel):
+    """One part of a long video's pose estimation, run by a work message of its own."""
+
+    #: Seconds: the first frame this chunk owns (a keyframe), and the first the next chunk owns (None: the end).
+    start_s: float
+    end_s: float | None
+    #: Where its decoding starts: an overlap before ``start_s``, to match its tracks to the previous chunk's.
+    decode_from_s: float
+    #: Stream sequence of the chunk message that runs it; any other message for it is a copy.
+    work_seq: int | None = None
+    attempts: int = 0
+    progress: float = 0.0
+    done: bool = False
+
+
+class ChunkPlan(BaseModel):
+    """How a long video was split across workers (``DANCE_CHUNK_S``), and how far each part has got."""
+
+    chunks: list[ChunkRecord]
+    #: Stream sequence of the chunk message that finished the last chunk: it merges the parts.
+    merge_seq: int | None = None
+
+    @property
+    def all_done(self) -> bool:
+        return all(chunk.done for chunk in self.chunks)
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the pose estimation done: the chunks' progress summed, over their count."""
+        return sum(1.0 if chunk.done else chunk.progress for chunk in self.chunks) / len(self.chunks)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -160,6 +192,8 @@ class Job(BaseModel):
     #: When the job reached its final status; unlike ``updated_at`` it never moves afterwards, so the
     #: webhook event of the ending is the same whichever later revision names it.
     ended_at: datetime | None = None
+    #: Set when the video is long enough to be split across workers; None for a job run in one piece.
+    chunk_plan: ChunkPlan | None = None
 
     @classmethod
     def new(

@@ -174,15 +174,6 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
-    @property
-    def s3_public_url(self) -> str:
-        return self.s3_public_endpoint or self.s3_endpoint
-
-    @property
-    def nats_servers(self) -> list[str]:
-        """``DANCE_NATS_URL`` may list several servers of one cluster, comma-separated; clients fail over."""
-        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
-
     @model_validator(mode="after")
     def _apply_speed(self) -> Settings:
         """``DANCE_SPEED``'s preset fills the inference settings that were not given explicitly."""
@@ -196,6 +187,15 @@ class Settings(BaseSettings):
         if self.inference_backend == "onnxruntime" and "inference_precision" not in given:
             self.inference_precision = "fp32"  # bf16 is OpenVINO's; ONNX Runtime's CPU kernels are fp32
         return self
+
+    @property
+    def s3_public_url(self) -> str:
+        return self.s3_public_endpoint or self.s3_endpoint
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """``DANCE_NATS_URL`` may list several servers of one cluster, comma-separated; clients fail over."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     @property
     def api_key_list(self) -> list[str]:

@@ -25,6 +25,8 @@ class WorkOrder(Order):
     s3_key: str
     #: The object version to analyse: the job's first upload, whatever came after it.
     version_id: str | None = None
+    #: Set on the messages of a long video split across workers: which chunk of the job's plan to run.
+    chunk: int | None = None
 
 
 class CompareOrder(Order):
@@ -36,6 +38,11 @@ class CompareOrder(Order):
 def work_message_id(job_id: str) -> str:
     """The ``Nats-Msg-Id`` that lets JetStream drop a second queue entry for a job."""
     return f"pose:{job_id}"
+
+
+def chunk_message_id(job_id: str, chunk: int) -> str:
+    """The ``Nats-Msg-Id`` of one chunk of a split job: each chunk is queued once, like a job."""
+    return f"pose:{job_id}:chunk:{chunk}"
 
 
 def compare_message_id(comparison_id: str) -> str:

@@ -42,10 +42,11 @@ async def handle_given_up(message: Msg, intake: UploadIntake) -> None:
         except ValidationError:
             log.error("work message seq %s is not a work order; removed", seq)
         else:
+            part = f"chunk {order.chunk} of the video: " if order.chunk is not None else ""
             await intake.jobs.fail(
                 order.job_id,
                 "too_many_attempts",
-                f"processing was interrupted {deliveries} times without finishing (the worker crashed or was killed)",
+                f"{part}processing was interrupted {deliveries} times without finishing (the worker crashed or was killed)",
             )
             GIVEN_UP.inc()
         async with broker_errors("removing a given-up work message"):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from minio import Minio
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 
 from common.consumer import read_order, retry_delay
 from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
@@ -19,6 +20,7 @@ from common.settings import Settings
 from common.storage import storage_errors
 from common.stored_uploads import delete_prefix
 from common.work_queue import WorkOrder
+from pose_worker.chunk_runner import ChunkHandling
 from pose_worker.dance_analysis import ANALYSIS_FILE, DanceAnalysis, analyse_dance
 from pose_worker.metrics import (
     DANCE_ANALYSIS_FAILURES,
@@ -30,27 +32,30 @@ from pose_worker.metrics import (
 )
 from pose_worker.pose_estimation import OVERLAY_FILE, POSES_FILE, PoseOptions, PoseSummary, estimate_poses
 from pose_worker.model import PoseModel
-from pose_worker.progress import ProgressReporter
+from pose_worker.progress import POSE_SHARE, ProgressReporter
 
 log = logging.getLogger(__name__)
 
 #: Pauses before a job that met an unavailable service is offered again, by attempt.
 RETRY_BACKOFF_S = (5.0, 15.0, 30.0)
-#: Share of the progress bar pose estimation fills; the dance analysis fills the rest.
-POSE_SHARE = 0.95
 
 
 def results_key(job_id: str, name: str) -> str:
     return f"results/{job_id}/{name}"
 
 
-class PoseJobRunner:
-    """Everything a worker needs to run jobs, and the handling of one work message."""
+class PoseJobRunner(ChunkHandling):
+    """Everything a worker needs to run jobs, and the handling of one work message.
+
+    With ``js`` a long video is split across workers (``pose_worker/chunk_runner.py``); without, it runs whole.
+    """
 
     def __init__(
-        self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel, stopping: asyncio.Event, scratch: Path
+        self, settings: Settings, jobs: JobStore, s3: Minio, model: PoseModel, stopping: asyncio.Event, scratch: Path,
+        js: JetStreamContext | None = None,
     ) -> None:
         self._settings = settings
+        self._js = js
         self._scratch = scratch
         self._options = PoseOptions.from_settings(settings)
         self._jobs = jobs
@@ -63,6 +68,9 @@ class PoseJobRunner:
         order = await read_order(message, WorkOrder)
         if order is None:
             return
+        if order.chunk is not None:
+            await self._handle_chunk(order, message)
+            return
         attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
         started = time.monotonic()
         try:
@@ -70,7 +78,7 @@ class PoseJobRunner:
                 JOBS.labels("skipped").inc()
                 await message.ack()  # finished, or run by another message: a copy or a late redelivery
                 return
-            summary, dance = await self._run(order, message)
+            ran = await self._run(order, message, seq)
         except JobNotFound:
             log.error("job %s: work message for an unknown job dropped", order.job_id)
             await message.term()
@@ -85,6 +93,11 @@ class PoseJobRunner:
             log.exception("job %s: unexpected error", order.job_id)
             await self._retry_or_fail(message, order.job_id, attempt, "internal_error", f"internal error: {exc!r}")
         else:
+            if ran is None:  # split: its chunks' messages carry it on
+                JOBS.labels("split").inc()
+                await message.ack()
+                return
+            summary, dance = ran
             if await self._complete(order.job_id, summary, dance):
                 PROCESSING_SECONDS.observe(time.monotonic() - started)
             else:
@@ -99,7 +112,9 @@ class PoseJobRunner:
                 return None
             if job.status is JobStatus.PROCESSING and job.work_seq not in (None, seq):
                 return None
-            return job.moved_to(JobStatus.PROCESSING, progress=0.0, attempts=attempt, work_seq=seq)
+            # A split job's progress is its chunks' (a redelivery of the message that split it keeps it).
+            progress = job.progress if job.chunk_plan is not None else 0.0
+            return job.moved_to(JobStatus.PROCESSING, progress=progress, attempts=attempt, work_seq=seq)
 
         job = await self._jobs.update(job_id, claim)
         if job.status is not JobStatus.PROCESSING or job.work_seq != seq:
@@ -108,7 +123,8 @@ class PoseJobRunner:
         log.info("job %s processing (attempt %d, work seq %d)", job_id, attempt, seq)
         return True
 
-    async def _run(self, order: WorkOrder, message: Msg) -> tuple[PoseSummary, DanceAnalysis | None]:
+    async def _run(self, order: WorkOrder, message: Msg, seq: int) -> tuple[PoseSummary, DanceAnalysis | None] | None:
+        """The job's results; None when the video was split into chunks instead (``ChunkHandling._split``)."""
         async def publish_progress(fraction: float) -> None:
             await message.in_progress()
             await self._jobs.update(order.job_id, lambda job: _with_progress(job, fraction))
@@ -116,6 +132,8 @@ class PoseJobRunner:
         with tempfile.TemporaryDirectory(prefix=f"pose-{order.job_id}-", dir=self._scratch) as tmp:
             out_dir, video_path = Path(tmp), Path(tmp) / "video"
             await asyncio.to_thread(self._download, order, video_path)
+            if await self._split(order, seq, video_path):
+                return None
             abort = threading.Event()
             async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
                 poses = asyncio.ensure_future(
@@ -229,14 +247,16 @@ class PoseJobRunner:
         JOBS.labels("released").inc()
         log.info("job %s released for another worker: %s", job_id, reason)
 
-    async def _retry_or_fail(self, message: Msg, job_id: str, attempt: int, code: str, text: str) -> None:
+    async def _retry_or_fail(self, message: Msg, job_id: str, attempt: int, code: str, text: str) -> bool:
+        """Nak the message for a later attempt; or, after the last, fail the job (True)."""
         delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
         if delay is None:
             await self._fail(job_id, code, f"{text} (gave up after {attempt} attempts)")
             await message.term()
-            return
+            return True
         log.warning("job %s attempt %d failed, retrying in %.0f s: %s", job_id, attempt, delay, text)
         await message.nak(delay=delay)
+        return False
 
 
 def _with_progress(job: Job, fraction: float) -> Job | None:

@@ -9,6 +9,9 @@ from common.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
+#: Share of the progress bar pose estimation fills; the dance analysis fills the rest.
+POSE_SHARE = 0.95
+
 
 class ProgressReporter:
     """Holds the latest fraction done (set from any thread) and publishes it on a timer."""

@@ -35,7 +35,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     await ensure_streams(js, settings)
     jobs = await JobStore.open(js, settings.jobs_bucket, UploadWaits(js, settings))  # a claim may end a job's wait
     scratch = claim_scratch_dir(settings.work_dir)
-    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop, scratch)
+    runner = PoseJobRunner(settings, jobs, make_s3_client(settings), model, stop, scratch, js=js)
     # One pull subscription per concurrent job, all on the shared durable consumer, so JetStream
     # spreads jobs over every worker process and every slot in it.
     subscriptions = [

@@ -10,6 +10,8 @@ What comes in and what happens to it:
 - A truncated upload whose index (an MP4's ``moov``) is lost cannot be opened: ``InvalidVideo``.
   One whose index survived (``faststart`` MP4, AVI) decodes the frames that arrived and then ends
   as if the video ended there; only a file with no decodable frame at all is ``InvalidVideo``.
+- With ``start_s``, decoding starts at the frame shown at that time (FFmpeg seeks to the keyframe
+  before it and decodes forward, so the frames and timestamps are those a reading from the start gives).
 - With ``max_duration_s``, a video longer than that ends with ``VideoTooLong``: up front when the
   container's length (frame count / fps) is over it, and, for containers that understate or omit
   their length, while decoding, at the first frame whose timestamp reaches the limit.
@@ -55,9 +57,10 @@ class Frame:
 class VideoReader:
     """An open video; iterate it for its frames. Raises ``InvalidVideo`` or ``VideoTooLong`` (see the module doc)."""
 
-    def __init__(self, path: Path, *, max_duration_s: float | None = None) -> None:
+    def __init__(self, path: Path, *, max_duration_s: float | None = None, start_s: float = 0.0) -> None:
         check_container(path)
         self._max_duration_s = max_duration_s
+        self._start_s = start_s
         # Pinned to FFmpeg: the default order would let the image-sequence backend take a lone picture.
         self._capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
         if not self._capture.isOpened():
@@ -79,11 +82,14 @@ class VideoReader:
         limit = self._max_duration_s
         if limit is not None and duration_s is not None and duration_s > limit:
             raise VideoTooLong(f"the video is {duration_s:.1f} s long, over the {limit:g} s limit")
+        self._first_index = round(self._start_s * fps)
+        if self._start_s > 0:
+            capture.set(cv2.CAP_PROP_POS_MSEC, self._start_s * 1000)
         ok, first = capture.read()
         if not ok or first is None:
             raise InvalidVideo("the video contains no decodable frame (truncated, or a codec that cannot be decoded)")
         self._first = first
-        self._first_t = self._timestamp(0)
+        self._first_t = self._timestamp(self._first_index)
         self.info = VideoInfo(
             width=first.shape[1],
             height=first.shape[0],
@@ -94,9 +100,9 @@ class VideoReader:
         )
 
     def __iter__(self) -> Iterator[Frame]:
-        yield Frame(0, self._first_t, self._first)
+        yield Frame(self._first_index, self._first_t, self._first)
         limit = self._max_duration_s
-        index = 1
+        index = self._first_index + 1
         while True:
             ok, image = self._capture.read()
             if not ok or image is None:

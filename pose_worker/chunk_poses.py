@@ -1,0 +1,73 @@
+"""One chunk of a split video: decode its time range (overlap first), estimate and track its poses.
+
+The chunk's file has the layout of ``poses.json`` (``pose_worker/poses_file.py``) with the chunk's
+own, local track ids; ``pose_worker/chunk_merge.py`` joins the chunks into the job's one file.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from common.errors import WorkInterrupted
+from common.jobs import ChunkRecord
+from pose_worker.frame_pipeline import FramePipeline, in_batches
+from pose_worker.model import PoseModel
+from pose_worker.pose_estimation import (
+    PoseOptions,
+    ProgressCallback,
+    StopCheck,
+    prepare_threads_for,
+)
+from pose_worker.poses_file import PosesFileWriter
+from pose_worker.smoothing import KeypointSmoother
+from pose_worker.tracking import FALLBACK_FPS, PoseTracker
+from pose_worker.video import VideoReader
+
+log = logging.getLogger(__name__)
+
+
+def estimate_chunk_poses(
+    video_path: Path,
+    out_path: Path,
+    job_id: str,
+    model: PoseModel,
+    chunk: ChunkRecord,
+    on_progress: ProgressCallback,
+    should_stop: StopCheck = lambda: False,
+    options: PoseOptions = PoseOptions(),
+) -> int:
+    """Write the poses of the frames from ``chunk.decode_from_s`` up to the next chunk's first frame
+    to ``out_path``; returns how many frames it analysed. Blocking: run it in a thread."""
+    with VideoReader(video_path, max_duration_s=options.max_duration_s, start_s=chunk.decode_from_s) as video:
+        info = video.info
+        fps = info.fps or FALLBACK_FPS
+        tracker = PoseTracker(fps=fps)
+        smoother = KeypointSmoother() if options.smoothing else None
+        writer = PosesFileWriter(out_path, job_id, model.name)
+        # The next chunk owns frames from half a frame before its start (pose_worker/stitching.py).
+        until = chunk.end_s - 0.5 / fps if chunk.end_s is not None else float("inf")
+        span = (chunk.end_s if chunk.end_s is not None else info.duration_s or 0.0) - chunk.decode_from_s
+        last_t = chunk.decode_from_s
+        with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+            for batch in in_batches(frames, model.batch_size):
+                if should_stop():
+                    raise WorkInterrupted(f"job {job_id}: chunk interrupted after {writer.frames_written} frames")
+                batch = [prepared for prepared in batch if prepared.frame.t < until]
+                if not batch:
+                    break
+                found = model.detect_batch([prepared.tensor for prepared in batch], [prepared.box for prepared in batch])
+                for prepared, people in zip(batch, found):
+                    frame = prepared.frame
+                    track_ids = tracker.update(people)
+                    smoothed = None
+                    if smoother is not None:
+                        smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
+                        for ended in smoother.track_ids - tracker.live_track_ids:
+                            smoother.forget(ended)
+                    writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
+                    last_t = frame.t
+                if span > 0:
+                    on_progress(min((last_t - chunk.decode_from_s) / span, 0.99))
+    writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps)
+    log.info("job %s: chunk from %.2f s: %d frames, %d local tracks", job_id, chunk.start_s, writer.frames_written, tracker.tracks_started)
+    return writer.frames_written
