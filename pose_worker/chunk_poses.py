@@ -11,11 +11,13 @@ from pathlib import Path
 from common.errors import WorkInterrupted
 from common.jobs import ChunkRecord
 from pose_worker.frame_pipeline import FramePipeline, in_batches
+from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import (
     PoseOptions,
     ProgressCallback,
     StopCheck,
+    detect_batch,
     prepare_threads_for,
 )
 from pose_worker.poses_file import PosesFileWriter
@@ -44,6 +46,7 @@ def estimate_chunk_poses(
         tracker = PoseTracker(fps=fps)
         smoother = KeypointSmoother() if options.smoothing else None
         writer = PosesFileWriter(out_path, job_id, model.name)
+        recorder = FrameRecorder(tracker, writer, smoother)
         # The next chunk owns frames from half a frame before its start (pose_worker/stitching.py).
         until = chunk.end_s - 0.5 / fps if chunk.end_s is not None else float("inf")
         span = (chunk.end_s if chunk.end_s is not None else info.duration_s or 0.0) - chunk.decode_from_s
@@ -55,17 +58,9 @@ def estimate_chunk_poses(
                 batch = [prepared for prepared in batch if prepared.frame.t < until]
                 if not batch:
                     break
-                found = model.detect_batch([prepared.tensor for prepared in batch], [prepared.box for prepared in batch])
-                for prepared, people in zip(batch, found):
-                    frame = prepared.frame
-                    track_ids = tracker.update(people)
-                    smoothed = None
-                    if smoother is not None:
-                        smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
-                        for ended in smoother.track_ids - tracker.live_track_ids:
-                            smoother.forget(ended)
-                    writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
-                    last_t = frame.t
+                for prepared, people in zip(batch, detect_batch(model, batch)):
+                    recorder.record(prepared.frame, people)
+                    last_t = prepared.frame.t
                 if span > 0:
                     on_progress(min((last_t - chunk.decode_from_s) / span, 0.99))
     writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps)

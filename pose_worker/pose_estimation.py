@@ -11,6 +11,7 @@ from pathlib import Path
 from common.errors import WorkInterrupted
 from common.settings import Settings
 from pose_worker.decode import Person
+from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.frame_pipeline import FramePipeline, PreparedFrame, ahead, in_batches
 from pose_worker.model import PoseModel
 from pose_worker.overlay import OverlayWriter
@@ -86,6 +87,7 @@ def estimate_poses(
         tracker = PoseTracker(fps=info.fps or 30.0)
         smoother = KeypointSmoother() if options.smoothing else None
         writer = PosesFileWriter(out_dir / POSES_FILE, job_id, model.name)
+        recorder = FrameRecorder(tracker, writer, smoother)
         overlay = OverlayWriter(out_dir / OVERLAY_FILE, info.width, info.height, info.fps) if options.overlay else None
         last_t = 0.0
         try:
@@ -96,13 +98,7 @@ def estimate_poses(
                         raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
                     for prepared, people in zip(batch, found):
                         frame = prepared.frame
-                        track_ids = tracker.update(people)
-                        smoothed = None
-                        if smoother is not None:
-                            smoothed = [smoother.smooth(tid, frame.t, p.keypoints) for p, tid in zip(people, track_ids)]
-                            for ended in smoother.track_ids - tracker.live_track_ids:
-                                smoother.forget(ended)
-                        writer.add_frame(frame.index, frame.t, people, track_ids, smoothed)
+                        track_ids = recorder.record(frame, people)
                         if overlay is not None:
                             overlay.write(frame.image, people, track_ids)
                         last_t = frame.t
