@@ -1,4 +1,4 @@
-"""The ONNX Runtime session of the pose model and one-frame prediction."""
+"""The pose model on its inference backend (pose_worker/backends/), and prediction for one frame or a batch."""
 from __future__ import annotations
 
 import logging
