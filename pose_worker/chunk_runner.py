@@ -44,7 +44,7 @@ from pose_worker.chunk_plan import chunk_plan_of, list_keyframes, plan_chunk_sta
 from pose_worker.chunk_poses import estimate_chunk_poses
 from pose_worker.metrics import FRAMES, JOBS
 from pose_worker.model import PoseModel
-from pose_worker.pose_estimation import OVERLAY_FILE, POSES_FILE, PoseOptions
+from pose_worker.pose_estimation import PoseOptions
 from pose_worker.progress import POSE_SHARE, ProgressReporter
 from pose_worker.video import VideoReader
 
@@ -289,12 +289,7 @@ class ChunkHandling:
             summary = await self._finish_or_interrupt(work, abort)
             progress.set(POSE_SHARE)
             dance = await self._analyse_dance(job_id, video_path, summary.poses_path, merged_dir)
-        await asyncio.to_thread(self._upload, f"results/{job_id}/{POSES_FILE}", summary.poses_path)
-        if summary.overlay_path is not None:
-            await asyncio.to_thread(self._upload, f"results/{job_id}/{OVERLAY_FILE}", summary.overlay_path)
-        if dance is not None:
-            await asyncio.to_thread(self._upload, f"results/{job_id}/{dance.path.name}", dance.path)
-        log.info("job %s: merged results stored", job_id)
+        await self._store_results(job_id, summary, dance)
         return summary, dance
 
     def _download_result(self, key: str, path: Path) -> None:

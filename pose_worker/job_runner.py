@@ -145,14 +145,18 @@ class PoseJobRunner(ChunkHandling):
                 summary = await self._finish_or_interrupt(poses, abort)
                 progress.set(POSE_SHARE)
                 dance = await self._analyse_dance(order.job_id, video_path, summary.poses_path, out_dir)
-            await asyncio.to_thread(self._upload, results_key(order.job_id, POSES_FILE), summary.poses_path)
-            if summary.overlay_path is not None:
-                await asyncio.to_thread(self._upload, results_key(order.job_id, OVERLAY_FILE), summary.overlay_path)
-            if dance is not None:
-                await asyncio.to_thread(self._upload, results_key(order.job_id, ANALYSIS_FILE), dance.path)
-        log.info("job %s: results stored", order.job_id)
+            await self._store_results(order.job_id, summary, dance)
         FRAMES.inc(summary.frames)
         return summary, dance
+
+    async def _store_results(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> None:
+        """poses.json, the overlay and analysis.json under ``results/{job}/``, where ``_complete`` says they are."""
+        await asyncio.to_thread(self._upload, results_key(job_id, POSES_FILE), summary.poses_path)
+        if summary.overlay_path is not None:
+            await asyncio.to_thread(self._upload, results_key(job_id, OVERLAY_FILE), summary.overlay_path)
+        if dance is not None:
+            await asyncio.to_thread(self._upload, results_key(job_id, ANALYSIS_FILE), dance.path)
+        log.info("job %s: results stored", job_id)
 
     async def _analyse_dance(self, job_id: str, video: Path, poses: Path, out_dir: Path) -> DanceAnalysis | None:
         """The dance analysis stage; its failure costs the analysis only, never the poses: the job
