@@ -82,21 +82,26 @@ SETUP_RETRY_S = 2.0
 T = TypeVar("T")
 
 
+async def retry_while_unavailable(attempt: Callable[[], Awaitable[T]], doing: str, patience_s: float, retry_s: float) -> T:
+    """``attempt()``, tried again every ``retry_s`` while it raises ``ServiceUnavailable``, for up to ``patience_s``."""
+    deadline = asyncio.get_running_loop().time() + patience_s
+    while True:
+        try:
+            return await attempt()
+        except ServiceUnavailable as exc:
+            if asyncio.get_running_loop().time() >= deadline:
+                raise
+            log.info("%s waits for the services: %s", doing, exc.message)
+            await asyncio.sleep(retry_s)
+
+
 def patient(doing: str, patience_s: float = SETUP_PATIENCE_S):
     """Decorate an idempotent set-up coroutine so it is tried again while services are unavailable."""
 
     def decorate(setup: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
         @functools.wraps(setup)
         async def patiently(*args: P.args, **kwargs: P.kwargs) -> T:
-            deadline = asyncio.get_running_loop().time() + patience_s
-            while True:
-                try:
-                    return await setup(*args, **kwargs)
-                except ServiceUnavailable as exc:
-                    if asyncio.get_running_loop().time() >= deadline:
-                        raise
-                    log.info("%s waits for the services: %s", doing, exc.message)
-                    await asyncio.sleep(SETUP_RETRY_S)
+            return await retry_while_unavailable(lambda: setup(*args, **kwargs), doing, patience_s, SETUP_RETRY_S)
 
         return patiently
 
@@ -119,17 +124,15 @@ async def publish_once(
     stream leader being elected, a server restarting), so the message is stored once however
     many tries it took; after ``PUBLISH_PATIENCE_S`` it is ``BrokerUnavailable``."""
     headers = {**(headers or {}), "Nats-Msg-Id": message_id}
-    deadline = asyncio.get_running_loop().time() + PUBLISH_PATIENCE_S
-    while True:
-        try:
-            return await js.publish(subject, data, headers=headers, stream=stream)
-        except UNREACHABLE_ERRORS as exc:
-            failure: Exception = exc
-        except nats.js.errors.APIError as exc:
-            if exc.err_code != DUPLICATE_IN_PROCESS:
-                raise
-            failure = exc  # an earlier try is being stored: ask again, the answer will say duplicate
-        if asyncio.get_running_loop().time() >= deadline:
-            raise BrokerUnavailable(f"NATS is unavailable while {doing}: {failure!r}") from failure
-        log.info("no JetStream answer while %s (%r); publishing again", doing, failure)
-        await asyncio.sleep(PUBLISH_RETRY_S)
+
+    async def publish() -> PubAck:
+        async with broker_errors(doing):
+            try:
+                return await js.publish(subject, data, headers=headers, stream=stream)
+            except nats.js.errors.APIError as exc:
+                if exc.err_code != DUPLICATE_IN_PROCESS:
+                    raise
+                # An earlier try is still being stored: ask again, the answer will say duplicate.
+                raise BrokerUnavailable(f"NATS is still storing an earlier try while {doing}: {exc!r}") from exc
+
+    return await retry_while_unavailable(publish, doing, PUBLISH_PATIENCE_S, PUBLISH_RETRY_S)
