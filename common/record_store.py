@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from common.broker import broker_errors, patient
 from common.errors import NotFound
+from common.streams import stream_subjects
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,7 @@ async def keys_matching(js: JetStreamContext, bucket: str, pattern: str) -> list
     ``keys(filters=...)`` reads every key of the bucket. A purged key may still be listed until
     the stream compacts it; readers skip what they cannot read."""
     prefix = f"$KV.{bucket}."
-    async with broker_errors(f"listing keys of {bucket}"):
-        info = await js.stream_info(f"KV_{bucket}", subjects_filter=prefix + pattern)
-    subjects = (info.state.subjects or {}) if info.state else {}
-    return [subject[len(prefix) :] for subject in subjects]
+    return [subject[len(prefix) :] for subject in await stream_subjects(js, f"KV_{bucket}", prefix + pattern)]
 
 
 class RecordStore(Generic[R]):

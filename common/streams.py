@@ -175,3 +175,11 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig, replicas: in
         log.info("created stream %s", config.name)
     else:
         await js.update_stream(config)
+
+
+async def stream_subjects(js: JetStreamContext, stream: str, subjects_filter: str) -> list[str]:
+    """The stream's subjects that hold messages and match ``subjects_filter``, listed by the server in
+    one request (up to 100,000), without reading any message."""
+    async with broker_errors(f"listing the subjects of {stream}"):
+        info = await js.stream_info(stream, subjects_filter=subjects_filter)
+    return list((info.state.subjects or {}) if info.state else {})

@@ -21,6 +21,7 @@ from common.errors import BrokerUnavailable, TooManyPending
 from common.job_index import OPEN_OWNER
 from common.jobs import Job
 from common.settings import Settings
+from common.streams import stream_subjects
 from common.work_queue import Order
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,7 @@ class UploadWaits:
 
     async def count(self, owner: str | None) -> int:
         """The owner's jobs waiting for their upload (the stream's subjects under the owner, counted by the server)."""
-        async with broker_errors("counting jobs waiting for their upload"):
-            info = await self._js.stream_info(self._stream, subjects_filter=self.subject_of(owner, "*"))
-        return len((info.state.subjects or {}) if info.state else {})
+        return len(await stream_subjects(self._js, self._stream, self.subject_of(owner, "*")))
 
     async def total(self) -> int:
         """Jobs waiting for their upload, every owner's (and, until dropped, checks whose record was never written)."""
