@@ -3,13 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cluster-env.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
-for name in "${CLUSTER_SERVICES[@]}"; do
-    if pid="$(service_pid "$name")"; then
-        printf '  %-20s running (pid %s)\n' "$name" "$pid"
-    else
-        printf '  %-20s stopped\n' "$name"
-    fi
-done
+print_services "${CLUSTER_SERVICES[@]}"
 echo
 echo "gateway /readyz: $(curl -sS --max-time 2 "http://$BIND_HOST:$GATEWAY_PORT/readyz" 2>&1 || true)"
 echo "minio cluster health: $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$BIND_HOST:$MINIO_PORT/minio/health/cluster" || true)"

@@ -4,6 +4,4 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 echo "Stopping the local stack"
-for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
-    stop_service "${SERVICES[$i]}"
-done
+stop_services "${SERVICES[@]}"

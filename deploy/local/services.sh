@@ -75,3 +75,23 @@ stack_running() {
     done
     return 1
 }
+
+# stop_services NAME...: stop the named services, last first (the reverse of their start order).
+stop_services() {
+    local names=("$@") i
+    for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+        stop_service "${names[$i]}"
+    done
+}
+
+# print_services NAME...: one line per service, running (with its pid) or stopped.
+print_services() {
+    local name pid
+    for name in "$@"; do
+        if pid="$(service_pid "$name")"; then
+            printf '  %-20s running (pid %s)\n' "$name" "$pid"
+        else
+            printf '  %-20s stopped\n' "$name"
+        fi
+    done
+}

@@ -3,13 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
-for name in "${SERVICES[@]}"; do
-    if pid="$(service_pid "$name")"; then
-        printf '  %-12s running (pid %s)\n' "$name" "$pid"
-    else
-        printf '  %-12s stopped\n' "$name"
-    fi
-done
+print_services "${SERVICES[@]}"
 echo
 echo "gateway /readyz: $(curl -sS --max-time 2 "http://$BIND_HOST:$GATEWAY_PORT/readyz" 2>&1 || true)"
 if nats_cli="$(find_bin nats)" && service_pid nats >/dev/null; then
