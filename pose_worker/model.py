@@ -5,10 +5,9 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from common.settings import Settings
-from pose_worker.backends import load_backend
+from pose_worker.backends import InferenceBackend, load_backend
 from pose_worker.decode import Person, decode_people
 from pose_worker.letterbox import Letterbox, letterbox_frame, plan_letterbox
 
@@ -29,14 +28,13 @@ class PoseModel:
 
     name = "yolo11n-pose"
 
-    def __init__(self, session: ort.InferenceSession, settings: Settings) -> None:
-        self._session = session
-        self._input_name = session.get_inputs()[0].name
-        self.threads = session.get_session_options().intra_op_num_threads
+    def __init__(self, backend: InferenceBackend, settings: Settings) -> None:
+        self._backend = backend
+        self.threads = backend.threads
         self._size = settings.inference_size
         self._confidence = settings.confidence_threshold
         self._iou = settings.iou_threshold
-        on_gpu = bool(GPU_PROVIDERS & set(session.get_providers()))
+        on_gpu = bool(GPU_PROVIDERS & set(backend.providers))
         #: Frames per inference: DANCE_BATCH_SIZE, or with 0 (auto) 8 on a GPU and 1 on a CPU.
         self.batch_size = settings.batch_size or (AUTO_GPU_BATCH if on_gpu else 1)
 
@@ -53,13 +51,11 @@ class PoseModel:
 
     def infer(self, tensor: np.ndarray) -> np.ndarray:
         """The raw model output ``[56, anchors]`` for one letterboxed input ``[1, 3, H, W]``."""
-        (output,) = self._session.run(None, {self._input_name: tensor})
-        return output[0]
+        return self._backend.infer(tensor)[0]
 
     def infer_batch(self, tensors: list[np.ndarray]) -> np.ndarray:
         """The raw outputs ``[N, 56, anchors]`` of N letterboxed inputs ``[1, 3, H, W]`` of one size, in one run."""
-        (output,) = self._session.run(None, {self._input_name: np.concatenate(tensors)})
-        return output
+        return self._backend.infer(np.concatenate(tensors))
 
     def detect(self, tensor: np.ndarray, box: Letterbox) -> list[Person]:
         """People in one letterboxed input, in original frame pixels."""

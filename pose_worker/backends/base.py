@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -10,23 +9,9 @@ import numpy as np
 INPUT_NAME = "images"
 
 
-@dataclass(frozen=True)
-class InputInfo:
-    name: str
-
-
-@dataclass(frozen=True)
-class ThreadOptions:
-    intra_op_num_threads: int
-
-
 class InferenceBackend(ABC):
-    """One loaded model. ``infer`` keeps the batch dimension, so batching works on every backend.
-
-    ``PoseModel`` was written against ``onnxruntime.InferenceSession`` and calls four of its
-    methods (``run``, ``get_inputs``, ``get_providers``, ``get_session_options``); every backend
-    offers those too, built on ``infer``, so the model code does not care which runtime it drives.
-    """
+    """One loaded model. ``infer`` keeps the batch dimension, so batching works on every backend;
+    ``PoseModel`` calls ``infer``, ``providers`` and ``threads`` and does not care which runtime runs."""
 
     input_name = INPUT_NAME
 
@@ -48,16 +33,3 @@ class InferenceBackend(ABC):
     def description(self) -> str:
         """One line for the logs: runtime, device and the settings that matter for speed."""
         return f"{type(self).__name__} on {', '.join(self.providers)}, {self.threads} threads"
-
-    # --- the slice of onnxruntime.InferenceSession that PoseModel calls -----------------------
-    def run(self, output_names: list[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return [self.infer(feeds[self.input_name])]
-
-    def get_inputs(self) -> list[InputInfo]:
-        return [InputInfo(self.input_name)]
-
-    def get_providers(self) -> list[str]:
-        return list(self.providers)
-
-    def get_session_options(self) -> ThreadOptions:
-        return ThreadOptions(self.threads)

@@ -67,9 +67,6 @@ class OnnxRuntimeBackend(InferenceBackend):
         (output,) = self._session.run(None, {self.input_name: batch})
         return output
 
-    def run(self, output_names: list[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return self._session.run(output_names, feeds)
-
     @property
     def providers(self) -> list[str]:
         return self._session.get_providers()
@@ -77,6 +74,3 @@ class OnnxRuntimeBackend(InferenceBackend):
     @property
     def threads(self) -> int:
         return self._session.get_session_options().intra_op_num_threads
-
-    def get_session_options(self) -> ort.SessionOptions:
-        return self._session.get_session_options()
