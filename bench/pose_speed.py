@@ -2,7 +2,8 @@
 
 ``make bench-pose`` (``python -m bench.pose_speed``). For every mode (backend, precision, model
 input size) it prints, in one run with the modes interleaved (``bench.pose_timing``):
-- inference-only frames/s: the model on an already letterboxed 720p frame, nothing else;
+- inference-only frames/s: the model on an already letterboxed 720p frame, nothing else, with as
+  many frames at once as the mode has streams (``xN`` after its input size);
 - end-to-end frames/s: the worker's pose stage on a 720p clip (decode, letterbox, inference,
   people, tracking, poses.json; no overlay), its ratio to inference-only and to the exact mode;
 - agreement with the exact mode (ONNX Runtime, fp32, 640) on four clips (``bench.pose_clips``):
@@ -23,6 +24,7 @@ from bench.pose_agreement import Agreement, compare_people
 from bench.pose_clips import make_bench_clips
 from bench.pose_timing import end_to_end_timer, inference_timer, interleaved, per_second
 from common.settings import Settings
+from pose_worker.backends.thread_plan import plan_threads
 from pose_worker.letterbox import letterbox_frame
 from pose_worker.model import PoseModel
 from pose_worker.video import VideoReader
@@ -40,15 +42,18 @@ class Mode:
     @property
     def spec(self) -> str:
         s = self.settings
-        return f"{s.inference_backend} {s.inference_precision} {s.inference_size}"
+        return f"{s.inference_backend} {s.inference_precision} {s.inference_size} x{plan_threads(s).streams}"
 
 
 def modes(sizes: tuple[int, ...]) -> list[Mode]:
-    """Exact and fast as ``DANCE_SPEED`` sets them, exact's twin on OpenVINO, then each smaller input."""
+    """Exact and fast as ``DANCE_SPEED`` sets them, each also one frame at a time (one stream with
+    every thread, as before streams), exact's twin on OpenVINO, then each smaller input."""
     chosen = [
         Mode("exact", Settings(speed="exact")),
+        Mode("exact 1 stream", Settings(speed="exact", inference_streams=1)),
         Mode("exact-openvino", Settings(speed="exact", inference_backend="openvino")),
         Mode("fast", Settings(speed="fast")),
+        Mode("fast 1 stream", Settings(speed="fast", inference_streams=1)),
     ]
     for size in sizes:
         chosen.append(Mode(f"onnxruntime {size}", Settings(speed="exact", inference_size=size)))

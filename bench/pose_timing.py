@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 
@@ -40,17 +41,26 @@ def interleaved(timers: Mapping[Hashable, Timed], repeats: int, rounds: int) -> 
 
 
 def inference_timer(model: PoseModel, tensor: np.ndarray, burst: int = INFERENCE_BURST) -> Timed:
-    """Seconds of one ``model.infer`` on an already letterboxed input: the mean of a short burst
-    after one untimed call, so that each turn starts with the model's weights back in the caches."""
-    for _ in range(3):
-        model.infer(tensor)
+    """Seconds per frame of ``model.infer`` on an already letterboxed input, with as many calls at once
+    as the model has streams (as the worker makes them): the mean of a short burst after one untimed
+    call, so that each turn starts with the model's weights back in the caches."""
+    streams = model.streams
+    pool = ThreadPoolExecutor(streams, thread_name_prefix="bench-infer") if streams > 1 else None
+
+    def call_all(calls: int) -> None:
+        if pool is None:
+            for _ in range(calls):
+                model.infer(tensor)
+        else:
+            list(pool.map(lambda _: model.infer(tensor), range(calls)))
+
+    call_all(3 * streams)
 
     def once() -> float:
-        model.infer(tensor)
+        call_all(streams)
         started = time.perf_counter()
-        for _ in range(burst):
-            model.infer(tensor)
-        return (time.perf_counter() - started) / burst
+        call_all(burst * streams)
+        return (time.perf_counter() - started) / (burst * streams)
 
     return once
 

@@ -141,8 +141,11 @@ class Settings(BaseSettings):
     inference_size: int = Field(640, ge=32, multiple_of=32)
     #: ``bf16`` computes in bfloat16 where the CPU has it (OpenVINO only; AVX512_BF16 or AMX), else fp32.
     inference_precision: Literal["fp32", "bf16"] = "fp32"
-    #: 0: one thread per core.
+    #: Threads for inference in all, 0: one per core.
     inference_threads: int = Field(0, ge=0)
+    #: Frames inferred at once on a CPU, each with its share of the threads; 0 (auto): 2 on a CPU
+    #: (pose_worker/backends/thread_plan.py), 1 on a GPU, which takes batches instead.
+    inference_streams: int = Field(0, ge=0, le=64)
     progress_interval_s: float = Field(1.0, gt=0)
     max_video_duration_s: float = Field(DEFAULT_MAX_VIDEO_DURATION_S, gt=0)
     #: Also render results/{job}/overlay.mp4 (skeletons drawn over the video).
@@ -181,12 +184,16 @@ class Settings(BaseSettings):
         for name, value in SPEED_PRESETS[self.speed].items():
             if name not in given:
                 setattr(self, name, value)
-        on_gpu = any(name.strip() not in ("", "CPUExecutionProvider") for name in self.execution_providers.split(","))
-        if on_gpu and "inference_backend" not in given:
+        if self.on_gpu and "inference_backend" not in given:
             self.inference_backend = "onnxruntime"  # the presets are for CPUs; only ONNX Runtime has GPU providers
         if self.inference_backend == "onnxruntime" and "inference_precision" not in given:
             self.inference_precision = "fp32"  # bf16 is OpenVINO's; ONNX Runtime's CPU kernels are fp32
         return self
+
+    @property
+    def on_gpu(self) -> bool:
+        """Whether ``DANCE_EXECUTION_PROVIDERS`` asks for anything but the CPU."""
+        return any(name.strip() not in ("", "CPUExecutionProvider") for name in self.execution_providers.split(","))
 
     @property
     def s3_public_url(self) -> str:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from common.errors import WorkInterrupted
 from common.jobs import ChunkRecord
-from pose_worker.frame_pipeline import FramePipeline, in_batches
+from pose_worker.frame_pipeline import FramePipeline
 from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import (
     PoseOptions,
     ProgressCallback,
     StopCheck,
-    detect_batch,
+    detect_in_order,
     prepare_threads_for,
 )
 from pose_worker.poses_file import PosesFileWriter
@@ -52,13 +52,13 @@ def estimate_chunk_poses(
         span = (chunk.end_s if chunk.end_s is not None else info.duration_s or 0.0) - chunk.decode_from_s
         last_t = chunk.decode_from_s
         with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
-            for batch in in_batches(frames, model.batch_size):
+            for batch, found in detect_in_order(frames, model):
                 if should_stop():
                     raise WorkInterrupted(f"job {job_id}: chunk interrupted after {writer.frames_written} frames")
-                batch = [prepared for prepared in batch if prepared.frame.t < until]
-                if not batch:
+                ours = [(prepared, people) for prepared, people in zip(batch, found) if prepared.frame.t < until]
+                if not ours:
                     break
-                for prepared, people in zip(batch, detect_batch(model, batch)):
+                for prepared, people in ours:
                     recorder.record(prepared.frame, people)
                     last_t = prepared.frame.t
                 if span > 0:

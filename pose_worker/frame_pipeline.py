@@ -113,14 +113,17 @@ def in_batches(frames: Iterable[PreparedFrame], size: int) -> Iterator[list[Prep
         yield batch
 
 
-def ahead(batches: Iterable[list[PreparedFrame]], work: Callable[[list[PreparedFrame]], T], depth: int) -> Iterator[tuple[list[PreparedFrame], T]]:
-    """Each batch with ``work(batch)``, computed in a thread up to ``depth`` batches ahead, so a GPU
-    infers the next batch while the caller tracks and writes this one (0: no thread, in turn)."""
+def ahead(
+    batches: Iterable[list[PreparedFrame]], work: Callable[[list[PreparedFrame]], T], depth: int, threads: int = 1
+) -> Iterator[tuple[list[PreparedFrame], T]]:
+    """Each batch with ``work(batch)``, in order, computed by ``threads`` threads up to ``depth`` batches
+    ahead: a GPU infers the next batch while the caller tracks and writes this one, a CPU infers a
+    frame per stream at once (0: no thread, in turn)."""
     if depth == 0:
         for batch in batches:
             yield batch, work(batch)
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="infer") as pool:
+    with ThreadPoolExecutor(threads, thread_name_prefix="infer") as pool:
         pending: deque[tuple[list[PreparedFrame], Future[T]]] = deque()
         for batch in batches:
             pending.append((batch, pool.submit(work, batch)))

@@ -31,6 +31,8 @@ class PoseModel:
     def __init__(self, backend: InferenceBackend, settings: Settings) -> None:
         self._backend = backend
         self.threads = backend.threads
+        #: Frames (or batches) worth inferring at once, each from its own thread.
+        self.streams = backend.streams
         self._size = settings.inference_size
         self._confidence = settings.confidence_threshold
         self._iou = settings.iou_threshold

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +63,16 @@ def detect_batch(model: PoseModel, batch: list[PreparedFrame]) -> list[list[Pers
     return model.detect_batch([prepared.tensor for prepared in batch], [prepared.box for prepared in batch])
 
 
-def inference_ahead_for(batch_size: int) -> int:
-    """Batches inferred ahead of tracking: on a GPU (batches) the next one runs while this one is
-    tracked; a CPU infers with every core, so frame by frame there is nothing to overlap."""
-    return 0 if batch_size == 1 else 2
+def detect_in_order(frames: Iterable[PreparedFrame], model: PoseModel) -> Iterator[tuple[list[PreparedFrame], list[list[Person]]]]:
+    """The frames in batches (``model.batch_size``), each with the people found in its frames, in order.
+
+    Inference runs ahead of the caller's tracking: on a CPU one frame per stream at once
+    (``model.streams``), on a GPU the next batches while this one is tracked; with one stream of
+    single frames there is nothing to overlap and it runs in turn.
+    """
+    depth = 0 if model.batch_size == 1 and model.streams == 1 else max(2, model.streams)
+    batches = in_batches(frames, model.batch_size)
+    yield from ahead(batches, partial(detect_batch, model), depth=depth, threads=model.streams)
 
 
 def estimate_poses(
@@ -92,8 +98,7 @@ def estimate_poses(
         last_t = 0.0
         try:
             with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
-                batches = in_batches(frames, model.batch_size)
-                for batch, found in ahead(batches, partial(detect_batch, model), depth=inference_ahead_for(model.batch_size)):
+                for batch, found in detect_in_order(frames, model):
                     if should_stop():
                         raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
                     for prepared, people in zip(batch, found):

@@ -14,6 +14,8 @@ class InferenceBackend(ABC):
     ``PoseModel`` calls ``infer``, ``providers`` and ``threads`` and does not care which runtime runs."""
 
     input_name = INPUT_NAME
+    #: Calls to ``infer`` worth making at once, from as many threads (pose_worker/backends/thread_plan.py).
+    streams = 1
 
     @abstractmethod
     def infer(self, batch: np.ndarray) -> np.ndarray:
@@ -27,9 +29,9 @@ class InferenceBackend(ABC):
     @property
     @abstractmethod
     def threads(self) -> int:
-        """Threads one inference uses."""
+        """Threads all streams use together."""
 
     @property
     def description(self) -> str:
         """One line for the logs: runtime, device and the settings that matter for speed."""
-        return f"{type(self).__name__} on {', '.join(self.providers)}, {self.threads} threads"
+        return f"{type(self).__name__} on {', '.join(self.providers)}, {self.threads} threads in {self.streams} streams"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +10,14 @@ import onnxruntime as ort
 from common.errors import ModelUnavailable
 from common.settings import Settings
 from pose_worker.backends.base import InferenceBackend
+from pose_worker.backends.thread_plan import plan_threads
 
 log = logging.getLogger(__name__)
 
 
-def session_options(settings: Settings) -> ort.SessionOptions:
-    """One intra-op thread per core, no inter-op pool, no spinning, every graph optimisation.
+def session_options(threads: int) -> ort.SessionOptions:
+    """``threads`` intra-op threads (a stream's share of the cores), no inter-op pool, no spinning,
+    every graph optimisation. Frames in flight at once each run on their caller's thread.
 
     Spinning threads would burn the core the frame decoder runs on while they wait (measured
     0.5-0.6x with spinning on a busy 2-core machine). The other knobs were measured too and left
@@ -24,7 +25,7 @@ def session_options(settings: Settings) -> ort.SessionOptions:
     (0.6-0.7x), denormals as zero (no change). See README, "Speed and scale".
     """
     options = ort.SessionOptions()
-    options.intra_op_num_threads = settings.inference_threads or (os.cpu_count() or 1)
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -47,21 +48,23 @@ def choose_providers(wanted: str) -> list[str]:
 class OnnxRuntimeBackend(InferenceBackend):
     """An ``onnxruntime.InferenceSession`` over the model file."""
 
-    def __init__(self, session: ort.InferenceSession) -> None:
+    def __init__(self, session: ort.InferenceSession, streams: int = 1) -> None:
         self._session = session
         self.input_name = session.get_inputs()[0].name
+        self.streams = streams
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> OnnxRuntimeBackend:
         """Create the session (slow: once, at start-up)."""
         providers = choose_providers(settings.execution_providers)
+        plan = plan_threads(settings)
         if settings.inference_precision != "fp32":
             log.warning("inference precision %s is OpenVINO's: ONNX Runtime runs the model in fp32", settings.inference_precision)
         try:
-            session = ort.InferenceSession(str(path), session_options(settings), providers=providers)
+            session = ort.InferenceSession(str(path), session_options(plan.threads_per_stream), providers=providers)
         except Exception as exc:  # onnxruntime raises several unrelated types for a bad file
             raise ModelUnavailable(f"cannot load pose model {path}: {exc}") from exc
-        return cls(session)
+        return cls(session, plan.streams)
 
     def infer(self, batch: np.ndarray) -> np.ndarray:
         (output,) = self._session.run(None, {self.input_name: batch})
@@ -73,4 +76,4 @@ class OnnxRuntimeBackend(InferenceBackend):
 
     @property
     def threads(self) -> int:
-        return self._session.get_session_options().intra_op_num_threads
+        return self.streams * self._session.get_session_options().intra_op_num_threads

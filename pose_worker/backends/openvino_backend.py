@@ -7,7 +7,6 @@ shapes and otherwise the first time one is seen, and kept for the next frames an
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -18,6 +17,7 @@ import openvino as ov
 from common.errors import ModelUnavailable
 from common.settings import Settings
 from pose_worker.backends.base import InferenceBackend
+from pose_worker.backends.thread_plan import plan_threads
 from pose_worker.letterbox import plan_letterbox
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,11 @@ COMPILED_SHAPES_KEPT = 8
 #: Frame sizes compiled for at start-up (any 16:9 video letterboxes alike): phones and cameras film
 #: these; another shape is compiled when first seen (about a second).
 WARM_FRAME_SIZES = ((1280, 720), (720, 1280))
-#: LATENCY: one inference request at a time, all threads on it; the worker runs frames one by one
-#: (THROUGHPUT splits the cores into streams that only pay off with several requests in flight).
-PERFORMANCE_HINT = "LATENCY"
+#: LATENCY: one inference request at a time, all threads on it, for a worker that runs frames one by
+#: one; THROUGHPUT with as many streams as the worker keeps frames in flight, which splits the threads.
+def performance_hint(streams: int) -> str:
+    return "LATENCY" if streams == 1 else "THROUGHPUT"
+
 #: Off: the frame decoder shares the cores, and pinned inference threads cannot step aside for it
 #: (measured on 2 cores: level end to end either way, 0.95-1.1x without).
 CPU_PINNING = False
@@ -42,11 +44,19 @@ class OpenVinoBackend(InferenceBackend):
     (a request runs one inference at a time, and a worker may run jobs in several threads)."""
 
     def __init__(
-        self, core: ov.Core, model: ov.Model, *, threads: int, precision: str = "fp32", static_shapes: bool = True
+        self,
+        core: ov.Core,
+        model: ov.Model,
+        *,
+        threads: int,
+        streams: int = 1,
+        precision: str = "fp32",
+        static_shapes: bool = True,
     ) -> None:
         self._core = core
         self._model = model
         self._threads = threads
+        self.streams = streams
         self._precision = precision
         self._static = static_shapes
         self._compiled: OrderedDict[tuple[int, ...], ov.CompiledModel] = OrderedDict()
@@ -61,10 +71,12 @@ class OpenVinoBackend(InferenceBackend):
             model = core.read_model(str(path))
         except RuntimeError as exc:  # OpenVINO reports unreadable and malformed files alike
             raise ModelUnavailable(f"cannot load pose model {path}: {exc}") from exc
+        plan = plan_threads(settings)
         backend = cls(
             core,
             model,
-            threads=settings.inference_threads or (os.cpu_count() or 1),
+            threads=plan.threads,
+            streams=plan.streams,
             precision=settings.inference_precision,
             static_shapes=static_shapes,
         )
@@ -89,7 +101,8 @@ class OpenVinoBackend(InferenceBackend):
     @property
     def description(self) -> str:
         shapes = "static shapes" if self._static else "dynamic shapes"
-        return f"OpenVINO {ov.get_version()} on CPU, {self._threads} threads, {self._precision}, {PERFORMANCE_HINT}, {shapes}"
+        hint = performance_hint(self.streams)
+        return f"OpenVINO {ov.get_version()} on CPU, {self._threads} threads in {self.streams} streams, {self._precision}, {hint}, {shapes}"
 
     def _request_for(self, shape: tuple[int, ...]) -> ov.InferRequest:
         requests = self._local.__dict__.setdefault("requests", {})  # key -> (compiled model, its request)
@@ -112,7 +125,8 @@ class OpenVinoBackend(InferenceBackend):
                 model = self._model.clone()
                 model.reshape({0: ov.PartialShape(list(key))})
             config = {
-                "PERFORMANCE_HINT": PERFORMANCE_HINT,
+                "PERFORMANCE_HINT": performance_hint(self.streams),
+                "NUM_STREAMS": self.streams,
                 "INFERENCE_NUM_THREADS": self._threads,
                 "ENABLE_CPU_PINNING": CPU_PINNING,
                 # Without it OpenVINO computes in bf16 wherever the CPU can (AVX512_BF16, AMX): faster, but
