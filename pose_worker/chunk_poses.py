@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from common.errors import WorkInterrupted
+from common.errors import InvalidVideo, StorageUnavailable, WorkInterrupted
 from common.jobs import ChunkRecord
 from pose_worker.frame_pipeline import FramePipeline
 from pose_worker.frame_recorder import FrameRecorder
@@ -28,8 +28,13 @@ from pose_worker.video import VideoReader
 log = logging.getLogger(__name__)
 
 
+#: A chunk other than the last must run to the next one's start: frames ending more than this many
+#: frame periods early mean the read broke off (over HTTP, a dropped connection reads as the end).
+CUT_SHORT_FRAMES = 3
+
+
 def estimate_chunk_poses(
-    video_path: Path,
+    video: Path | str,
     out_path: Path,
     job_id: str,
     model: PoseModel,
@@ -39,9 +44,15 @@ def estimate_chunk_poses(
     options: PoseOptions = PoseOptions(),
 ) -> int:
     """Write the poses of the frames from ``chunk.decode_from_s`` up to the next chunk's first frame
-    to ``out_path``; returns how many frames it analysed. Blocking: run it in a thread."""
-    with VideoReader(video_path, max_duration_s=options.max_duration_s, start_s=chunk.decode_from_s) as video:
-        info = video.info
+    to ``out_path``; returns how many frames it analysed. Blocking: run it in a thread.
+
+    ``video`` is a file or a presigned URL: over HTTP FFmpeg fetches only the byte ranges of the
+    chunk's frames (and the index), so a worker never downloads the whole video for one chunk. The
+    video was checked and opened when it was split, so failing to open it or a chunk cut short
+    here is a failed read (``StorageUnavailable``, retried), not a bad video.
+    """
+    with _open_chunk_video(video, chunk, options) as reader:
+        info = reader.info
         fps = info.fps or FALLBACK_FPS
         tracker = PoseTracker(fps=fps)
         smoother = KeypointSmoother() if options.smoothing else None
@@ -51,7 +62,7 @@ def estimate_chunk_poses(
         until = chunk.end_s - 0.5 / fps if chunk.end_s is not None else float("inf")
         span = (chunk.end_s if chunk.end_s is not None else info.duration_s or 0.0) - chunk.decode_from_s
         last_t = chunk.decode_from_s
-        with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+        with FramePipeline(reader, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
             for batch, found in detect_in_order(frames, model):
                 if should_stop():
                     raise WorkInterrupted(f"job {job_id}: chunk interrupted after {writer.frames_written} frames")
@@ -63,6 +74,19 @@ def estimate_chunk_poses(
                     last_t = prepared.frame.t
                 if span > 0:
                     on_progress(min((last_t - chunk.decode_from_s) / span, 0.99))
+    if chunk.end_s is not None and last_t < until - CUT_SHORT_FRAMES / fps:
+        raise StorageUnavailable(
+            f"reading the video broke off at {last_t:.2f} s, before the chunk's end at {chunk.end_s:.2f} s"
+        )
     writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps)
     log.info("job %s: chunk from %.2f s: %d frames, %d local tracks", job_id, chunk.start_s, writer.frames_written, tracker.tracks_started)
     return writer.frames_written
+
+
+def _open_chunk_video(video: Path | str, chunk: ChunkRecord, options: PoseOptions) -> VideoReader:
+    try:
+        return VideoReader(video, max_duration_s=options.max_duration_s, start_s=chunk.decode_from_s)
+    except InvalidVideo as exc:
+        if isinstance(video, Path):
+            raise
+        raise StorageUnavailable(f"the video could not be read from storage for this chunk: {exc.message}") from exc

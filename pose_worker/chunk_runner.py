@@ -3,7 +3,8 @@
 The worker that takes a job's message and finds the video longer than twice ``DANCE_CHUNK_S``
 records a chunk plan on the job (compare-and-set), queues one message per chunk (``Nats-Msg-Id``
 ``pose:{job}:chunk:{i}``, so each is queued once) and acks its own. Any worker may take a
-chunk: it claims the chunk by its message's stream sequence (as a job is claimed), writes
+chunk: it claims the chunk by its message's stream sequence (as a job is claimed), reads the
+chunk's range through a presigned URL (no download of the whole video), writes
 ``results/{job}/chunks/{i}.json`` and marks the chunk done. The message whose mark finds every
 chunk done becomes the merger (its sequence is recorded in the same compare-and-set): it
 stitches the chunks into ``poses.json``, draws the overlay, runs the dance analysis and
@@ -19,6 +20,7 @@ import enum
 import logging
 import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from minio import Minio
@@ -50,6 +52,9 @@ from pose_worker.video import VideoReader
 
 log = logging.getLogger(__name__)
 
+#: How long a chunk's presigned video URL stays valid: FFmpeg asks for byte ranges while the chunk
+#: runs (a minute of video takes minutes on a CPU), and again after a seek.
+CHUNK_URL_LIFETIME = timedelta(hours=6)
 #: Share of the progress bar the chunks fill together; the merge (stitching, overlay) takes it to
 #: the pose share, the dance analysis fills the rest.
 CHUNKS_SHARE = 0.9
@@ -186,17 +191,27 @@ class ChunkHandling:
         abort, cancelled = threading.Event(), threading.Event()
         with tempfile.TemporaryDirectory(prefix=f"chunk-{order.job_id}-{order.chunk}-", dir=self._scratch) as tmp:
             out_dir, video_path = Path(tmp), Path(tmp) / "video"
-            await asyncio.to_thread(self._download, order, video_path)
             if step is ChunkStep.RUN:
-                merger = await self._estimate_chunk(order, message, job, video_path, out_dir, abort, cancelled)
+                video_url = await asyncio.to_thread(self._video_url, order)
+                merger = await self._estimate_chunk(order, message, job, video_url, out_dir, abort, cancelled)
                 if merger is None:
                     return None
                 job = merger
             assert job.chunk_plan is not None
+            # The merge draws the overlay over every frame and hears the whole audio track: it downloads.
+            await asyncio.to_thread(self._download, order, video_path)
             return await self._merge(order, message, job.chunk_plan, video_path, out_dir, abort)
 
+    def _video_url(self, order: WorkOrder) -> str:
+        """A presigned GET URL of the job's video, for a chunk to read only its own byte ranges."""
+        with storage_errors("reading the video", missing_key=order.s3_key):
+            self._s3.stat_object(order.bucket, order.s3_key, version_id=order.version_id)  # gone: UploadNotFound
+            return self._s3.presigned_get_object(
+                order.bucket, order.s3_key, expires=CHUNK_URL_LIFETIME, version_id=order.version_id
+            )
+
     async def _estimate_chunk(
-        self, order: WorkOrder, message: Msg, job: Job, video_path: Path, out_dir: Path,
+        self, order: WorkOrder, message: Msg, job: Job, video_url: str, out_dir: Path,
         abort: threading.Event, cancelled: threading.Event,
     ) -> Job | None:
         """Run and store one chunk, mark it done; the job when this message is now to merge, else None."""
@@ -217,7 +232,7 @@ class ChunkHandling:
         async with ProgressReporter(publish_progress, self._settings.progress_interval_s) as progress:
             work = asyncio.ensure_future(
                 asyncio.to_thread(
-                    estimate_chunk_poses, video_path, path, job_id, self._model, job.chunk_plan.chunks[index],
+                    estimate_chunk_poses, video_url, path, job_id, self._model, job.chunk_plan.chunks[index],
                     progress.set, lambda: abort.is_set() or cancelled.is_set(), self._options,
                 )
             )

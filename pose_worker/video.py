@@ -57,12 +57,15 @@ class Frame:
 class VideoReader:
     """An open video; iterate it for its frames. Raises ``InvalidVideo`` or ``VideoTooLong`` (see the module doc)."""
 
-    def __init__(self, path: Path, *, max_duration_s: float | None = None, start_s: float = 0.0) -> None:
-        check_container(path)
+    def __init__(self, source: Path | str, *, max_duration_s: float | None = None, start_s: float = 0.0) -> None:
+        """``source``: a file, or an http(s) URL (FFmpeg then reads only the byte ranges it needs);
+        a URL's container is not checked here: it must be a file that was checked when downloaded."""
+        if not str(source).startswith(("http://", "https://")):
+            check_container(Path(source))
         self._max_duration_s = max_duration_s
         self._start_s = start_s
         # Pinned to FFmpeg: the default order would let the image-sequence backend take a lone picture.
-        self._capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+        self._capture = cv2.VideoCapture(str(source), cv2.CAP_FFMPEG)
         if not self._capture.isOpened():
             raise InvalidVideo("the video could not be opened: its container is damaged or incomplete (a cut-off upload?)")
         try:
