@@ -16,6 +16,7 @@ from common.broker import connect_nats, patient
 from common.comparisons import ComparisonStore
 from common.job_store import JobStore
 from common.lifecycle import configure_logging
+from common.result_keys import RESULTS_PREFIX
 from common.replicas import apply_stream_replicas
 from common.retention import apply_bucket_retention, apply_record_retention
 from common.storage import make_s3_client, storage_errors
@@ -30,8 +31,6 @@ log = logging.getLogger(__name__)
 
 #: The uploads a job is made for live under this prefix; only they trigger work.
 UPLOADS_PREFIX = "uploads/"
-#: Results are rewritten on a retry; only uploads need their versions kept.
-RESULTS_PREFIX = "results/"
 #: MinIO's NATS targets (deploy/local/run-minio.sh): PRIMARY queues events on disk and
 #: survives NATS outages but is drained every 3 s; FAST publishes at once, best effort.
 NATS_TARGET_ARNS = {"uploads-durable": "arn:minio:sqs::PRIMARY:nats", "uploads-fast": "arn:minio:sqs::FAST:nats"}

@@ -17,6 +17,7 @@ from common.consumer import read_order, retry_delay
 from common.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
 from common.job_store import JobStore
 from common.jobs import JobError
+from common.result_keys import comparison_key
 from common.settings import Settings
 from common.storage import storage_errors
 from common.work_queue import CompareOrder
@@ -27,10 +28,6 @@ log = logging.getLogger(__name__)
 
 #: Pauses before a comparison that met an unavailable service (or not yet its record) runs again.
 RETRY_BACKOFF_S = (2.0, 10.0, 30.0)
-
-
-def comparison_key(comparison_id: str) -> str:
-    return f"results/comparisons/{comparison_id}/comparison.json"
 
 
 class CompareRunner:

@@ -14,6 +14,7 @@ from aiohttp import web
 from common.errors import JobNotFound
 from common.jobs import Job as JobRecord
 from common.jobs import JobStatus
+from common.result_keys import job_results_prefix
 from common.s3_multipart import MultipartUploads
 from common.stored_uploads import delete_prefix
 from gateway.app_keys import JOBS, S3, SETTINGS
@@ -42,7 +43,7 @@ async def delete_job(request: web.Request, params: JobPath) -> Deleted:
     if job.multipart is not None:
         await asyncio.to_thread(MultipartUploads(s3, bucket).abort, job.s3_key, job.multipart.upload_id)
     removed = 0
-    for prefix in (f"uploads/{job.job_id}/", f"results/{job.job_id}/"):
+    for prefix in (f"uploads/{job.job_id}/", job_results_prefix(job.job_id)):
         removed += await asyncio.to_thread(delete_prefix, s3, bucket, prefix)
     await jobs.delete_job(job)
     log.info("job %s deleted with %d object versions", job.job_id, removed)

@@ -37,6 +37,7 @@ from common.errors import (
 )
 from common.job_store import JobStore
 from common.jobs import ChunkPlan, Job, JobStatus
+from common.result_keys import chunk_key, chunks_prefix
 from common.settings import Settings
 from common.storage import storage_errors
 from common.stored_uploads import delete_prefix
@@ -63,10 +64,6 @@ CHUNKS_SHARE = 0.9
 class ChunkStep(enum.Enum):
     RUN = "run"  # estimate the chunk's poses (and merge, if it is the last to finish)
     MERGE = "merge"  # the chunk is done and this message finished the last one: merge (again)
-
-
-def chunk_key(job_id: str, index: int) -> str:
-    return f"results/{job_id}/chunks/{index}.json"
 
 
 class ChunkHandling:
@@ -314,7 +311,7 @@ class ChunkHandling:
     async def _drop_chunk_files(self, job_id: str) -> None:
         """The chunks' files once the job has ended; best effort (retention removes any left behind)."""
         try:
-            await asyncio.to_thread(delete_prefix, self._s3, self._settings.bucket, f"results/{job_id}/chunks/")
+            await asyncio.to_thread(delete_prefix, self._s3, self._settings.bucket, chunks_prefix(job_id))
         except ServiceUnavailable as exc:
             log.warning("job %s: chunk files not removed: %s", job_id, exc.message)
 

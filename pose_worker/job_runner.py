@@ -16,6 +16,7 @@ from common.consumer import read_order, retry_delay
 from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
 from common.job_store import JobStore
 from common.jobs import Job, JobResult, JobStatus, Stage
+from common.result_keys import job_results_prefix, results_key
 from common.settings import Settings
 from common.storage import storage_errors
 from common.stored_uploads import delete_prefix
@@ -38,10 +39,6 @@ log = logging.getLogger(__name__)
 
 #: Pauses before a job that met an unavailable service is offered again, by attempt.
 RETRY_BACKOFF_S = (5.0, 15.0, 30.0)
-
-
-def results_key(job_id: str, name: str) -> str:
-    return f"results/{job_id}/{name}"
 
 
 class PoseJobRunner(ChunkHandling):
@@ -231,7 +228,7 @@ class PoseJobRunner(ChunkHandling):
 
     def _discard_results(self, job_id: str) -> None:
         """Results written for a job deleted while it ran must not outlive it."""
-        delete_prefix(self._s3, self._settings.bucket, f"results/{job_id}/")
+        delete_prefix(self._s3, self._settings.bucket, job_results_prefix(job_id))
 
     async def _fail(self, job_id: str, code: str, message: str) -> None:
         await self._jobs.fail(job_id, code, message)
