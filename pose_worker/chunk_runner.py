@@ -45,6 +45,13 @@ from common.work_queue import WorkOrder, chunk_message_id
 from pose_worker.chunk_merge import merge_chunk_poses
 from pose_worker.chunk_plan import chunk_plan_of, list_keyframes, plan_chunk_starts
 from pose_worker.chunk_poses import estimate_chunk_poses
+from pose_worker.chunk_records import (
+    CHUNKS_SHARE,
+    claim_chunk,
+    mark_chunk_done,
+    with_chunk_progress,
+    with_merge_progress,
+)
 from pose_worker.metrics import FRAMES, JOBS
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import PoseOptions
@@ -56,9 +63,6 @@ log = logging.getLogger(__name__)
 #: How long a chunk's presigned video URL stays valid: FFmpeg asks for byte ranges while the chunk
 #: runs (a minute of video takes minutes on a CPU), and again after a seek.
 CHUNK_URL_LIFETIME = timedelta(hours=6)
-#: Share of the progress bar the chunks fill together; the merge (stitching, overlay) takes it to
-#: the pose share, the dance analysis fills the rest.
-CHUNKS_SHARE = 0.9
 
 
 class ChunkStep(enum.Enum):
@@ -154,17 +158,7 @@ class ChunkHandling:
 
     async def _claim_chunk(self, job_id: str, index: int, seq: int, attempt: int) -> tuple[Job, ChunkStep] | None:
         """Mark the chunk run by this message; None when the job ended, or the chunk is done or run by another message."""
-
-        def claim(job: Job) -> Job | None:
-            plan = job.chunk_plan
-            if job.status is not JobStatus.PROCESSING or plan is None or index >= len(plan.chunks):
-                return None
-            chunk = plan.chunks[index]
-            if chunk.done or chunk.work_seq not in (None, seq):
-                return None
-            return _with_chunk(job, index, work_seq=seq, attempts=attempt, progress=0.0)
-
-        job = await self._jobs.update(job_id, claim)
+        job = await self._jobs.update(job_id, lambda job: claim_chunk(job, index, seq, attempt))
         plan = job.chunk_plan
         if job.status is not JobStatus.PROCESSING or plan is None or index >= len(plan.chunks):
             log.info("job %s is %s; its chunk %d (message seq %s) skipped", job_id, job.status.value, index, seq)
@@ -218,7 +212,7 @@ class ChunkHandling:
         async def publish_progress(fraction: float) -> None:
             await message.in_progress()
             try:
-                current = await self._jobs.update(job_id, lambda job: _with_chunk_progress(job, index, seq, fraction))
+                current = await self._jobs.update(job_id, lambda job: with_chunk_progress(job, index, seq, fraction))
             except JobNotFound:
                 cancelled.set()
                 return
@@ -257,21 +251,8 @@ class ChunkHandling:
 
     async def _mark_chunk_done(self, job_id: str, index: int, seq: int) -> Job | None:
         """Mark the chunk done; the mark that finds every chunk done also names this message the merger."""
-
-        def mark(job: Job) -> Job | None:
-            plan = job.chunk_plan
-            if job.status is not JobStatus.PROCESSING or plan is None or plan.chunks[index].work_seq != seq:
-                return None
-            if plan.chunks[index].done:
-                return None  # marked by an earlier delivery of this message
-            marked = _with_chunk(job, index, done=True, progress=1.0)
-            assert marked.chunk_plan is not None
-            if marked.chunk_plan.all_done:
-                return marked.model_copy(update={"chunk_plan": marked.chunk_plan.model_copy(update={"merge_seq": seq})})
-            return marked
-
         try:
-            return await self._jobs.update(job_id, mark)
+            return await self._jobs.update(job_id, lambda job: mark_chunk_done(job, index, seq))
         except JobNotFound:
             return None
 
@@ -285,7 +266,7 @@ class ChunkHandling:
 
         async def publish_progress(fraction: float) -> None:
             await message.in_progress()
-            await self._jobs.update(job_id, lambda job: _with_merge_progress(job, fraction))
+            await self._jobs.update(job_id, lambda job: with_merge_progress(job, fraction))
 
         merged_dir = out_dir / "merged"
         merged_dir.mkdir()
@@ -314,28 +295,3 @@ class ChunkHandling:
             await asyncio.to_thread(delete_prefix, self._s3, self._settings.bucket, chunks_prefix(job_id))
         except ServiceUnavailable as exc:
             log.warning("job %s: chunk files not removed: %s", job_id, exc.message)
-
-
-def _with_chunk(job: Job, index: int, **changes: object) -> Job:
-    """The job with chunk ``index`` changed, and its progress the chunks' sum."""
-    assert job.chunk_plan is not None
-    chunks = list(job.chunk_plan.chunks)
-    chunks[index] = chunks[index].model_copy(update=changes)
-    plan = job.chunk_plan.model_copy(update={"chunks": chunks})
-    return job.moved_to(JobStatus.PROCESSING, stage=job.stage, chunk_plan=plan, progress=round(CHUNKS_SHARE * plan.progress, 4))
-
-
-def _with_chunk_progress(job: Job, index: int, seq: int, fraction: float) -> Job | None:
-    plan = job.chunk_plan
-    if job.status is not JobStatus.PROCESSING or plan is None:
-        return None
-    chunk = plan.chunks[index]
-    if chunk.done or chunk.work_seq != seq:
-        return None
-    return _with_chunk(job, index, progress=round(fraction, 4))
-
-
-def _with_merge_progress(job: Job, fraction: float) -> Job | None:
-    if job.status is not JobStatus.PROCESSING:
-        return None
-    return job.moved_to(JobStatus.PROCESSING, progress=round(fraction, 4), stage=job.stage)

@@ -6,8 +6,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from common.jobs import ChunkPlan, ChunkRecord
+from common.jobs import ChunkPlan, ChunkRecord, Job, JobStatus
 from pose_worker.chunk_plan import OVERLAP_S, chunk_plan_of, plan_chunk_starts
+from pose_worker.chunk_records import CHUNKS_SHARE, claim_chunk, mark_chunk_done, with_chunk_progress
 from pose_worker.stitching import ChunkGapError, stitch_chunks
 from pose_worker.video import VideoReader
 from tests.clips import make_clip
@@ -101,3 +102,30 @@ def test_a_reader_started_mid_video_gives_the_frames_and_times_of_a_reading_from
     assert len(later) == len(whole) - 51 and later[0][0] == pytest.approx(1.7)
     for (t, image), (t_whole, image_whole) in zip(later, whole[51:]):
         assert t == t_whole and np.array_equal(image, image_whole)
+
+
+def split_job(chunks: int) -> Job:
+    job = Job.new("job", "a.mp4", "video/mp4", "uploads/job/a.mp4", expires_in_s=900)
+    job = job.moved_to(JobStatus.QUEUED).moved_to(JobStatus.PROCESSING, work_seq=1)
+    return job.model_copy(update={"chunk_plan": chunk_plan_of([60.0 * i for i in range(chunks)])})
+
+
+def test_a_chunk_is_run_by_the_first_message_to_claim_it_and_its_redeliveries_only():
+    claimed = claim_chunk(split_job(2), 0, seq=5, attempt=1)
+    assert claimed is not None and claimed.chunk_plan.chunks[0].work_seq == 5
+    assert claim_chunk(claimed, 0, seq=5, attempt=2) is not None  # the same message, redelivered
+    assert claim_chunk(claimed, 0, seq=9, attempt=1) is None  # a copy of the message
+    assert with_chunk_progress(claimed, 0, seq=9, fraction=0.5) is None
+    assert with_chunk_progress(claimed, 0, seq=5, fraction=0.5).progress == pytest.approx(CHUNKS_SHARE * 0.25)
+
+
+def test_the_mark_that_finishes_the_last_chunk_names_its_message_the_merger_once():
+    job = claim_chunk(claim_chunk(split_job(2), 0, seq=5, attempt=1), 1, seq=6, attempt=1)
+    first = mark_chunk_done(job, 0, seq=5)
+    assert first.chunk_plan.merge_seq is None and not first.chunk_plan.all_done
+    assert mark_chunk_done(first, 0, seq=5) is None  # marked by an earlier delivery
+    last = mark_chunk_done(first, 1, seq=6)
+    assert last.chunk_plan.all_done and last.chunk_plan.merge_seq == 6 and last.progress == pytest.approx(CHUNKS_SHARE)
+    assert claim_chunk(last, 1, seq=6, attempt=2) is None  # done: nothing to run again
+    cancelled = job.moved_to(JobStatus.CANCELLED)
+    assert mark_chunk_done(cancelled, 0, seq=5) is None and claim_chunk(cancelled, 0, seq=5, attempt=1) is None
