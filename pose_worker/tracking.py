@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from pose_worker.decode import Person
 
@@ -119,7 +120,7 @@ class PoseTracker:
         predicted = [t.predict(self._frame) for t in tracks]
         boxes = np.array([people[i].box for i in candidates], dtype=np.float64)
         iou = box_iou(np.array([box for box, _ in predicted]), boxes)
-        oks = np.array([[keypoint_similarity(kp, people[i]) for i in candidates] for _, kp in predicted])
+        oks = keypoint_similarities(np.array([kp for _, kp in predicted]), [people[i] for i in candidates])
         similarity = (1 - KEYPOINT_WEIGHT) * iou + KEYPOINT_WEIGHT * oks
         pairs = match_pairs(np.where(iou >= min_iou, 1 - similarity, FORBIDDEN))
         taken_tracks = {r for r, _ in pairs}
@@ -163,33 +164,10 @@ def match_pairs(cost: np.ndarray) -> list[tuple[int, int]]:
 
 
 def solve_assignment(cost: np.ndarray) -> np.ndarray:
-    """Column for each row of a square cost matrix, minimising the total (Hungarian method, O(n^3))."""
-    n = cost.shape[0]
-    u, v = np.zeros(n + 1), np.zeros(n + 1)  # row and column potentials, index 0 a sentinel
-    row_of = np.zeros(n + 1, dtype=np.int64)  # row_of[j]: 1-based row holding column j, 0 if none
-    way = np.zeros(n + 1, dtype=np.int64)
-    for row in range(1, n + 1):
-        row_of[0], col = row, 0
-        slack = np.full(n + 1, np.inf)
-        used = np.zeros(n + 1, dtype=bool)
-        while row_of[col]:
-            used[col] = True
-            free = np.flatnonzero(~used)
-            reduced = cost[row_of[col] - 1, free - 1] - u[row_of[col]] - v[free]
-            better = reduced < slack[free]
-            slack[free[better]] = reduced[better]
-            way[free[better]] = col
-            nearest = free[np.argmin(slack[free])]
-            delta = slack[nearest]
-            u[row_of[used]] += delta
-            v[used] -= delta
-            slack[free] -= delta
-            col = nearest
-        while col:  # flip the augmenting path back to its start
-            row_of[col] = row_of[way[col]]
-            col = way[col]
-    assignment = np.empty(n, dtype=np.int64)
-    assignment[row_of[1:] - 1] = np.arange(n)
+    """Column for each row of a square cost matrix, minimising the total (SciPy's Hungarian solver)."""
+    rows, columns = linear_sum_assignment(cost)
+    assignment = np.empty(cost.shape[0], dtype=np.int64)
+    assignment[rows] = columns
     return assignment
 
 
@@ -205,15 +183,17 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return overlap / (area_a[:, None] + area_b[None, :] - overlap + 1e-9)
 
 
-def keypoint_similarity(expected: np.ndarray, person: Person) -> float:
-    """COCO's object keypoint similarity over keypoints both poses see; 0 when they share none."""
-    seen = (expected[:, 2] >= KEYPOINT_VISIBLE) & (person.keypoints[:, 2] >= KEYPOINT_VISIBLE)
-    if not seen.any():
-        return 0.0
-    x1, y1, x2, y2 = person.box
-    area = max((x2 - x1) * (y2 - y1), 1.0)
-    squared = np.sum((expected[seen, :2] - person.keypoints[seen, :2]) ** 2, axis=1)
-    return float(np.mean(np.exp(-squared / (2 * area * (2 * COCO_SIGMAS[seen]) ** 2))))
+def keypoint_similarities(expected: np.ndarray, people: list[Person]) -> np.ndarray:
+    """COCO's object keypoint similarity of each expected pose ``[T, 17, 3]`` with each person, ``[T, P]``,
+    over the keypoints both see (0 where they share none); the person's box area sets the scale."""
+    keypoints = np.stack([person.keypoints for person in people]).astype(np.float64)  # [P, 17, 3]
+    boxes = np.array([person.box for person in people], dtype=np.float64)
+    areas = np.maximum((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), 1.0)
+    seen = (expected[:, None, :, 2] >= KEYPOINT_VISIBLE) & (keypoints[None, :, :, 2] >= KEYPOINT_VISIBLE)
+    squared = np.sum((expected[:, None, :, :2] - keypoints[None, :, :, :2]) ** 2, axis=-1)  # [T, P, 17]
+    similarity = np.exp(-squared / (2 * areas[None, :, None] * (2 * COCO_SIGMAS) ** 2))
+    shared = seen.sum(axis=-1)
+    return np.where(shared > 0, np.sum(similarity * seen, axis=-1) / np.maximum(shared, 1), 0.0)
 
 
 def xyxy_to_cxcywh(box: np.ndarray) -> np.ndarray:
