@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import cv2
+
 from common.errors import InvalidVideo, StorageUnavailable, WorkInterrupted
 from common.jobs import ChunkRecord
 from pose_worker.frame_pipeline import FramePipeline
@@ -74,10 +76,10 @@ def estimate_chunk_poses(
                     last_t = prepared.frame.t
                 if span > 0:
                     on_progress(min((last_t - chunk.decode_from_s) / span, 0.99))
-    if chunk.end_s is not None and last_t < until - CUT_SHORT_FRAMES / fps:
-        raise StorageUnavailable(
-            f"reading the video broke off at {last_t:.2f} s, before the chunk's end at {chunk.end_s:.2f} s"
-        )
+    cut_short = last_t < until - CUT_SHORT_FRAMES / fps if chunk.end_s is not None else _frame_after(video, last_t, fps)
+    if cut_short:
+        end = f"the chunk's end at {chunk.end_s:.2f} s" if chunk.end_s is not None else "the video's end"
+        raise StorageUnavailable(f"reading the video broke off at {last_t:.2f} s, before {end}")
     writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps)
     log.info("job %s: chunk from %.2f s: %d frames, %d local tracks", job_id, chunk.start_s, writer.frames_written, tracker.tracks_started)
     return writer.frames_written
@@ -90,3 +92,19 @@ def _open_chunk_video(video: Path | str, chunk: ChunkRecord, options: PoseOption
         if isinstance(video, Path):
             raise
         raise StorageUnavailable(f"the video could not be read from storage for this chunk: {exc.message}") from exc
+
+
+def _frame_after(video: Path | str, last_t: float, fps: float) -> bool:
+    """Whether the video has a frame after ``last_t`` that the read did not reach. The last chunk has no
+    next cut to reach: over HTTP a fresh read seeking past its last frame tells (a file's read is whole)."""
+    if isinstance(video, Path):
+        return False
+    capture = cv2.VideoCapture(video, cv2.CAP_FFMPEG)
+    try:
+        if not capture.isOpened():
+            raise StorageUnavailable("the video could not be opened again to check where it ends")
+        capture.set(cv2.CAP_PROP_POS_MSEC, (last_t + 0.5 / fps) * 1000)
+        found, _ = capture.read()
+        return bool(found) and capture.get(cv2.CAP_PROP_POS_MSEC) / 1000 > last_t + 1e-6
+    finally:
+        capture.release()

@@ -18,6 +18,7 @@ What comes in and what happens to it:
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,13 @@ import cv2
 import numpy as np
 
 from common.errors import InvalidVideo, VideoTooLong
+
+#: FFmpeg options OpenCV passes to every capture it opens (it reads the variable at each open). Over
+#: HTTP (a chunk reading its range from the bucket): reconnect at the same byte where a connection
+#: ends early (a slow reader's connection was closed under it, measured), and give up on a read stalled
+#: for a minute; files ignore them. An operator's own OPENCV_FFMPEG_CAPTURE_OPTIONS wins.
+FFMPEG_CAPTURE_OPTIONS = "reconnect;1|reconnect_on_network_error;1|reconnect_delay_max;10|rw_timeout;60000000"
+os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_CAPTURE_OPTIONS)
 
 #: Box types an MP4 or MOV file may open with; QuickTime files need not start with ``ftyp``.
 ISO_MEDIA_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})

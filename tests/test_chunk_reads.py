@@ -1,23 +1,29 @@
 """A chunk reads its range of the video straight from the bucket through a presigned URL (FFmpeg
-asks for byte ranges), with the poses a downloaded file gives; a read that breaks off is retried."""
+asks for byte ranges), with the poses a downloaded file gives; a connection closed under it is
+picked up again; a read that breaks off for good is retried."""
 from __future__ import annotations
 
 import io
 import json
 import subprocess
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import imageio_ffmpeg
 import pytest
+import requests
 
 from common.errors import StorageUnavailable
 from common.settings import Settings
 from common.storage import make_s3_client
 from pose_worker.chunk_plan import chunk_plan_of
-from pose_worker.chunk_poses import estimate_chunk_poses
+from pose_worker.chunk_poses import _frame_after, estimate_chunk_poses
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import PoseOptions
+from pose_worker.video import VideoReader
 from tests.clips import make_clip
 
 #: Cut at 1.5 s and 3 s: the middle chunk decodes from 0.5 s and runs to the cut at 3 s.
@@ -78,3 +84,62 @@ def test_a_chunk_that_cannot_open_its_url_fails_as_a_storage_error_to_retry(prov
     url = s3.presigned_get_object(provisioned.bucket, f"reads/{unique_name}-missing.mp4", expires=timedelta(minutes=10))
     with pytest.raises(StorageUnavailable, match="could not be read from storage"):
         chunk_poses(model, url, tmp_path / "missing.json")
+
+
+class CuttingProxy(ThreadingHTTPServer):
+    """Forwards GETs to MinIO (signed for MinIO's host) but ends every answer after ``cut_after``
+    bytes, as a connection closed under a slow reader; FFmpeg must ask again from there."""
+
+    def __init__(self, upstream: str, cut_after: int) -> None:
+        self.upstream, self.cut_after, self.requests = upstream, cut_after, 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(handler) -> None:  # noqa: N805 (the handler, inside the server)
+                self.requests += 1
+                headers = {name: value for name, value in handler.headers.items() if name.lower() == "range"}
+                answer = requests.get(f"{self.upstream}{handler.path}", headers=headers, stream=True, timeout=30)
+                handler.send_response(answer.status_code)
+                for name in ("Content-Length", "Content-Range", "Content-Type", "Accept-Ranges", "ETag", "Last-Modified"):
+                    if name in answer.headers:
+                        handler.send_header(name, answer.headers[name])
+                handler.end_headers()
+                sent = 0
+                for block in answer.iter_content(64 * 1024):
+                    block = block[: self.cut_after - sent]
+                    handler.wfile.write(block)
+                    sent += len(block)
+                    if sent >= self.cut_after:
+                        break
+                answer.close()
+                handler.close_connection = True
+
+            def log_message(handler, *args) -> None:  # noqa: N805
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self, minio_url: str) -> str:
+        parts = urlsplit(minio_url)
+        return f"http://127.0.0.1:{self.server_address[1]}{parts.path}?{parts.query}"
+
+
+def test_a_connection_closed_mid_chunk_is_picked_up_where_it_ended(provisioned, model, clip, tmp_path, unique_name):
+    url = stored_url(provisioned, clip, f"reads/{unique_name}.mp4")
+    proxy = CuttingProxy(provisioned.s3_endpoint, cut_after=clip.stat().st_size // 8)
+    try:
+        cut = proxy.url(url)
+        from_file, through_cuts = chunk_poses(model, clip, tmp_path / "file.json"), chunk_poses(model, cut, tmp_path / "cut.json")
+        assert proxy.requests > 2  # it had to ask again, more than once
+    finally:
+        proxy.shutdown()
+    assert through_cuts["frames"] == from_file["frames"]
+
+
+def test_the_last_chunk_tells_a_read_that_stopped_early_from_the_video_s_end(provisioned, clip, unique_name):
+    url = stored_url(provisioned, clip, f"reads/{unique_name}.mp4")
+    with VideoReader(clip) as video:
+        times = [frame.t for frame in video]
+    assert _frame_after(url, times[len(times) // 2], fps=15.0)
+    assert not _frame_after(url, times[-1], fps=15.0)
+    assert not _frame_after(clip, times[len(times) // 2], fps=15.0)  # a file is read whole
