@@ -25,7 +25,7 @@ from pose_worker.pose_estimation import (
 from pose_worker.poses_file import PosesFileWriter
 from pose_worker.smoothing import KeypointSmoother
 from pose_worker.tracking import FALLBACK_FPS, PoseTracker
-from pose_worker.video import VideoReader
+from pose_worker.video import VideoReader, is_url
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _open_chunk_video(video: Path | str, chunk: ChunkRecord, options: PoseOption
     try:
         return VideoReader(video, max_duration_s=options.max_duration_s, start_s=chunk.decode_from_s)
     except InvalidVideo as exc:
-        if isinstance(video, Path):
+        if not is_url(video):
             raise
         raise StorageUnavailable(f"the video could not be read from storage for this chunk: {exc.message}") from exc
 
@@ -97,7 +97,7 @@ def _open_chunk_video(video: Path | str, chunk: ChunkRecord, options: PoseOption
 def _frame_after(video: Path | str, last_t: float, fps: float) -> bool:
     """Whether the video has a frame after ``last_t`` that the read did not reach. The last chunk has no
     next cut to reach: over HTTP a fresh read seeking past its last frame tells (a file's read is whole)."""
-    if isinstance(video, Path):
+    if not is_url(video):
         return False
     capture = cv2.VideoCapture(video, cv2.CAP_FFMPEG)
     try:

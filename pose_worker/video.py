@@ -68,7 +68,7 @@ class VideoReader:
     def __init__(self, source: Path | str, *, max_duration_s: float | None = None, start_s: float = 0.0) -> None:
         """``source``: a file, or an http(s) URL (FFmpeg then reads only the byte ranges it needs);
         a URL's container is not checked here: it must be a file that was checked when downloaded."""
-        if not str(source).startswith(("http://", "https://")):
+        if not is_url(source):
             check_container(Path(source))
         self._max_duration_s = max_duration_s
         self._start_s = start_s
@@ -140,6 +140,11 @@ class VideoReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def is_url(source: Path | str) -> bool:
+    """Whether ``source`` is an http(s) URL (a presigned one, for a chunk) rather than a file."""
+    return str(source).startswith(("http://", "https://"))
 
 
 def check_container(path: Path) -> None:
