@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,29 +81,38 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 def group_synchrony(envelopes: np.ndarray, rate: float, bpm: float | None) -> GroupSynchrony | None:
     """Kuramoto R of envelopes of shape (dancers, samples) on one even grid, NaN where a dancer is
-    absent; None without a tempo or without two dancers on screen together."""
+    absent; None without a tempo the band-pass can be built around (``tempo_band``) or without two
+    dancers on screen together."""
     envelopes = np.asarray(envelopes, float)
     present = ~np.isnan(envelopes)
     together = present.sum(axis=0) >= 2
-    if bpm is None or len(envelopes) < 2 or not together.any():
+    band = tempo_band(rate, bpm) if bpm is not None else None
+    if band is None or len(envelopes) < 2 or not together.any():
         return None
-    phases = np.array([_phase(envelope, rate, bpm) for envelope in envelopes])
+    phases = np.array([_phase(envelope, band) for envelope in envelopes])
     unit = np.where(present, np.exp(1j * np.nan_to_num(phases)), 0)
     counts = present.sum(axis=0)
     r_t = np.abs(unit.sum(axis=0))[together] / counts[together]
     return GroupSynchrony(R=float(r_t.mean()), chance=float(np.mean(1 / np.sqrt(counts[together]))))
 
 
-def _phase(envelope: np.ndarray, rate: float, bpm: float) -> np.ndarray:
-    """Hilbert phase of the envelope band-passed around ``bpm`` (NaN where absent)."""
+def tempo_band(rate: float, bpm: float) -> tuple[float, float] | None:
+    """The band-pass edges around ``bpm`` (BPM) for envelopes sampled at ``rate`` Hz, as fractions of
+    the Nyquist frequency; None when no such band exists (a tempo not above 0, or too close to Nyquist)."""
+    if not (math.isfinite(bpm) and bpm > 0 and math.isfinite(rate) and rate > 0):
+        return None
+    tempo_hz, nyquist = bpm / 60, rate / 2
+    low, high = tempo_hz / BAND / nyquist, min(tempo_hz * BAND / nyquist, 0.99)
+    return (low, high) if low < high else None
+
+
+def _phase(envelope: np.ndarray, band: tuple[float, float]) -> np.ndarray:
+    """Hilbert phase of the envelope band-passed to ``band`` (``tempo_band``; NaN where absent)."""
     valid = ~np.isnan(envelope)
     if valid.sum() < 2:
         return np.full(len(envelope), np.nan)
     filled = fill_edges(envelope)
-    tempo_hz = bpm / 60
-    nyquist = rate / 2
-    low, high = tempo_hz / BAND / nyquist, min(tempo_hz * BAND / nyquist, 0.99)
-    sos = butter(2, [low, high], btype="bandpass", output="sos")
+    sos = butter(2, band, btype="bandpass", output="sos")
     padlen = min(3 * (2 * len(sos) + 1), len(filled) - 1)
-    band = sosfiltfilt(sos, filled - filled.mean(), padlen=padlen)
-    return np.where(valid, np.angle(hilbert(band)), np.nan)
+    passed = sosfiltfilt(sos, filled - filled.mean(), padlen=padlen)
+    return np.where(valid, np.angle(hilbert(passed)), np.nan)

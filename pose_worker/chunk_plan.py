@@ -12,8 +12,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from common.errors import InvalidVideo
 from common.jobs import ChunkPlan, ChunkRecord
 from pose_worker.tracking import TRACK_BUFFER_S
+from pose_worker.video import VideoInfo, VideoReader, cut_off_warning
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ OVERLAP_S = TRACK_BUFFER_S
 KEYFRAME_REACH = 0.25
 #: Listing the keyframes decodes only them; even an hour of 1080p takes seconds.
 KEYFRAME_PROBE_TIMEOUT_S = 300
+#: How much of its end a long video decodes to show that its frames reach it (plus the GOP before it).
+END_CHECK_S = 2.0
 _PTS_TIME = re.compile(r"pts_time:\s*(-?[0-9.]+)")
 
 
@@ -48,6 +52,25 @@ def plan_chunk_starts(duration_s: float | None, chunk_s: float, keyframes_s: lis
         cut = min(near, key=lambda t: abs(t - nominal)) if near else nominal
         starts.append(round(cut, 6))
     return starts
+
+
+def reaches_stated_end(path: Path, info: VideoInfo) -> bool:
+    """Whether the file's frames run to the length its container states (``info.duration_s``).
+
+    An upload cut off with its index intact states more than it holds: chunks planned on the stated
+    length would start past its end and fail as broken reads. Such a video runs whole instead, and the
+    whole run's warning (``cut_off_warning``) says where it ends.
+    """
+    if info.duration_s is None:
+        return True
+    last_t = None
+    try:
+        with VideoReader(path, start_s=max(info.duration_s - END_CHECK_S, 0.0)) as video:
+            for frame in video:
+                last_t = frame.t
+    except InvalidVideo:  # nothing decodes near the stated end
+        return False
+    return last_t is not None and cut_off_warning(info, last_t) is None
 
 
 def chunk_plan_of(starts: list[float]) -> ChunkPlan:

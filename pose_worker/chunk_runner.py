@@ -43,7 +43,7 @@ from common.storage import storage_errors
 from common.stored_uploads import delete_prefix
 from common.work_queue import WorkOrder, chunk_message_id
 from pose_worker.chunk_merge import merge_chunk_poses
-from pose_worker.chunk_plan import chunk_plan_of, list_keyframes, plan_chunk_starts
+from pose_worker.chunk_plan import chunk_plan_of, list_keyframes, plan_chunk_starts, reaches_stated_end
 from pose_worker.chunk_poses import estimate_chunk_poses
 from pose_worker.chunk_records import (
     CHUNKS_SHARE,
@@ -85,7 +85,7 @@ class ChunkHandling:
         """Plan the job's chunks and queue their messages when the video is long enough; False: run it whole."""
         if self._settings.chunk_s <= 0 or self._js is None:
             return False
-        starts = await asyncio.to_thread(self._chunk_starts, video_path)
+        starts = await asyncio.to_thread(self._chunk_starts, order.job_id, video_path)
         if starts is None:
             return False
         plan = chunk_plan_of(starts)
@@ -109,12 +109,15 @@ class ChunkHandling:
         log.info("job %s split into %d chunks at %s s", order.job_id, len(job.chunk_plan.chunks), starts)
         return True
 
-    def _chunk_starts(self, video_path: Path) -> list[float] | None:
+    def _chunk_starts(self, job_id: str, video_path: Path) -> list[float] | None:
         with VideoReader(video_path, max_duration_s=self._settings.max_video_duration_s) as video:
-            duration_s = video.info.duration_s
-        if plan_chunk_starts(duration_s, self._settings.chunk_s, []) is None:
+            info = video.info
+        if plan_chunk_starts(info.duration_s, self._settings.chunk_s, []) is None:
             return None  # short: no need to list keyframes
-        return plan_chunk_starts(duration_s, self._settings.chunk_s, list_keyframes(video_path))
+        if not reaches_stated_end(video_path, info):
+            log.info("job %s: the video ends before its stated %.1f s (cut off?): it runs whole", job_id, info.duration_s)
+            return None
+        return plan_chunk_starts(info.duration_s, self._settings.chunk_s, list_keyframes(video_path))
 
     async def _handle_chunk(self, order: WorkOrder, message: Msg) -> None:
         """Run chunk ``order.chunk`` of a split job and ack, term or nak its message; merge if it is the last."""

@@ -212,7 +212,10 @@ class PoseJobRunner(ChunkHandling):
         def complete(job: Job) -> Job | None:
             if job.status is not JobStatus.PROCESSING:
                 return None
-            return job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result)
+            completed = job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result)
+            for warning in summary.warnings:  # the video's own (cut off), told with the results they qualify
+                completed = completed.with_warning(warning)
+            return completed
 
         try:
             job = await self._jobs.update(job_id, complete)

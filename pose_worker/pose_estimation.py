@@ -18,7 +18,7 @@ from pose_worker.overlay import OverlayWriter
 from pose_worker.poses_file import PosesFileWriter
 from pose_worker.smoothing import KeypointSmoother
 from pose_worker.tracking import PoseTracker
-from pose_worker.video import VideoReader
+from pose_worker.video import VideoReader, cut_off_warning
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class PoseSummary:
     frames: int
     people_max: int
     tracks: int
+    #: What the job should tell about its video (a file cut off before its stated end).
+    warnings: tuple[str, ...] = ()
 
 
 def prepare_threads_for(batch_size: int) -> int:
@@ -120,10 +122,14 @@ def estimate_poses(
     log.info(
         "job %s: %d frames, up to %d people, %d tracks", job_id, writer.frames_written, writer.people_max, tracker.tracks_started
     )
+    cut_off = cut_off_warning(info, last_t)
+    if cut_off is not None:
+        log.warning("job %s: %s", job_id, cut_off)
     return PoseSummary(
         poses_path=writer.path,
         overlay_path=overlay.path if overlay else None,
         frames=writer.frames_written,
         people_max=writer.people_max,
         tracks=tracker.tracks_started,
+        warnings=(cut_off,) if cut_off is not None else (),
     )

@@ -5,11 +5,15 @@ What comes in and what happens to it:
 - MP4 and MOV (ISO base media / QuickTime) and AVI, any codec the bundled FFmpeg decodes.
 - Anything else ends with ``InvalidVideo`` before FFmpeg sees it: FFmpeg would otherwise "decode"
   a text file (its tty demuxer renders it as ANSI art) or a JPEG (a one-frame video).
+- A file with no video stream (an audio file, a song with its cover picture) ends with ``InvalidVideo``
+  saying what it holds instead (``pose_worker/stream_probe.py``).
 - A rotation tag (phone videos) is applied, so frames and ``VideoInfo`` have the upright size.
 - Timestamps are the container's presentation times, so variable frame rate videos keep their timing.
 - A truncated upload whose index (an MP4's ``moov``) is lost cannot be opened: ``InvalidVideo``.
   One whose index survived (``faststart`` MP4, AVI) decodes the frames that arrived and then ends
   as if the video ended there; only a file with no decodable frame at all is ``InvalidVideo``.
+  ``cut_off_warning`` tells such a file by its last frame ending well before the length its
+  container states.
 - With ``start_s``, decoding starts at the frame shown at that time (FFmpeg seeks to the keyframe
   before it and decodes forward, so the frames and timestamps are those a reading from the start gives).
 - With ``max_duration_s``, a video longer than that ends with ``VideoTooLong``: up front when the
@@ -27,6 +31,7 @@ import cv2
 import numpy as np
 
 from common.errors import InvalidVideo, VideoTooLong
+from pose_worker.stream_probe import no_video_message, stream_kinds
 
 #: FFmpeg options OpenCV passes to every capture it opens (it reads the variable at each open). Over
 #: HTTP (a chunk reading its range from the bucket): reconnect at the same byte where a connection
@@ -39,6 +44,12 @@ os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", FFMPEG_CAPTURE_OPTIONS)
 ISO_MEDIA_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
 #: The containers the gateway accepts, named as a rejected upload's message names them.
 ACCEPTED_CONTAINERS = "MP4, MOV or AVI"
+#: Frame periods by which the last frame may end before the container's stated length with the file still
+#: whole: variable frame rate clips end up to about 3 average frame periods off it (measured on the test
+#: clips; the real clips in ../shared/media/real end exactly on it), a cut-off upload far more.
+CUT_OFF_TOLERANCE_FRAMES = 5
+#: The same as a share of the stated length, for a container whose frame count is an estimate.
+CUT_OFF_TOLERANCE_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,9 @@ class VideoReader:
         a URL's container is not checked here: it must be a file that was checked when downloaded."""
         if not is_url(source):
             check_container(Path(source))
+            missing = no_video_message(stream_kinds(Path(source)))
+            if missing is not None:
+                raise InvalidVideo(missing)
         self._max_duration_s = max_duration_s
         self._start_s = start_s
         # Pinned to FFmpeg: the default order would let the image-sequence backend take a lone picture.
@@ -145,6 +159,22 @@ class VideoReader:
 def is_url(source: Path | str) -> bool:
     """Whether ``source`` is an http(s) URL (a presigned one, for a chunk) rather than a file."""
     return str(source).startswith(("http://", "https://"))
+
+
+def cut_off_warning(info: VideoInfo, last_frame_t: float) -> str | None:
+    """What to tell when the decoded frames (the last at ``last_frame_t`` seconds) end well before the
+    length the container states, as an upload cut short whose index survived does; None when they
+    reach it, within the tolerances above, or when the container states no length."""
+    if info.duration_s is None or info.fps <= 0:
+        return None
+    ends_s = last_frame_t + 1 / info.fps
+    tolerance_s = max(CUT_OFF_TOLERANCE_FRAMES / info.fps, CUT_OFF_TOLERANCE_SHARE * info.duration_s)
+    if info.duration_s - ends_s <= tolerance_s:
+        return None
+    return (
+        f"the video file ends at {ends_s:.1f} s of the {info.duration_s:.1f} s its container announces "
+        "(a cut-off upload?); poses and analysis cover only that part"
+    )
 
 
 def check_container(path: Path) -> None:

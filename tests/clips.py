@@ -1,13 +1,17 @@
-"""Short real video clips made from the photographs in ``../shared/media`` (people the model finds)."""
+"""Short real video clips made from the photographs in ``../shared/media`` (people the model finds),
+and the real dance videos in ``../shared/media/real``."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 MEDIA_DIR = Path(__file__).resolve().parents[2] / "shared" / "media"
 PHOTOS = ("zidane.jpg", "bus.jpg")
+#: Real dance videos of unknown licence: read from beside the repository, never copied into it.
+REAL_DIR = MEDIA_DIR / "real"
 
 
 def load_photo(name: str) -> np.ndarray:
@@ -15,6 +19,14 @@ def load_photo(name: str) -> np.ndarray:
     if image is None:
         raise FileNotFoundError(f"{MEDIA_DIR / name} is missing: tests need ../shared/media beside the repo")
     return image
+
+
+def real_clip(name: str) -> Path:
+    """A video from ``../shared/media/real``; the test is skipped, saying so, when it is not there."""
+    path = REAL_DIR / name
+    if not path.is_file():
+        pytest.skip(f"{path} is missing: tests on real videos need ../shared/media/real beside the repo")
+    return path
 
 
 def make_clip(

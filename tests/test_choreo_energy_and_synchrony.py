@@ -6,8 +6,9 @@ import pytest
 
 from choreo.energy import energy
 from choreo.pose_similarity import keypoint_similarity, normalise_poses, oks
+from choreo.report import build_report
 from choreo.synchrony import envelope_lag, group_synchrony
-from tests.dance_series import STANDING
+from tests.dance_series import STANDING, bouncing_dancer, frames_of, poses_document
 
 
 def test_energy_is_the_mean_squared_joint_speed_per_one_second_window():
@@ -73,6 +74,32 @@ def test_only_time_with_two_dancers_on_screen_counts():
     assert group_synchrony(envelopes, 30, 120).R > 0.95
     assert group_synchrony(envelopes[:1], 30, 120) is None
 
+
+
+@pytest.mark.parametrize(
+    ("rate", "bpm"),
+    [
+        pytest.param(30, -16.48, id="negative-tempo"),
+        pytest.param(30, 0.0, id="zero-tempo"),
+        pytest.param(30, float("nan"), id="nan-tempo"),
+        pytest.param(30, 1500.0, id="tempo-above-the-nyquist-frequency"),
+        pytest.param(2, 120.0, id="envelopes-sampled-too-slowly-for-the-tempo"),
+    ],
+)
+def test_group_synchrony_around_a_tempo_no_band_pass_can_hold_is_null_not_an_error(rate, bpm):
+    envelopes = np.array([phase_locked(600, 30, 120, 0.0, seed) for seed in range(2)])
+    assert group_synchrony(envelopes, rate, bpm) is None
+
+
+def test_two_dancers_moving_together_just_under_the_tempo_band_keep_their_whole_analysis():
+    # The known bad input: 53.5 BPM over 8 s once gave a tempo of -16 BPM, and the group's band-pass
+    # raised "filter critical frequencies must be greater than 0", costing the job all its analysis.
+    t = np.arange(0, 8, 1 / 30)
+    dancers = [bouncing_dancer(t, 60 / 53.5), bouncing_dancer(t, 60 / 53.5, x_px=300)]
+    report = build_report(poses_document(frames_of(t, *dancers), 30), has_audio=False, music=None)
+    assert 60 <= report["tempo"]["motion_bpm"] <= 180
+    assert len(report["dancers"]) == 2
+    assert report["synchrony"]["group"]["R"] > 0.9
 
 def test_identical_poses_anywhere_in_the_frame_and_at_any_size_have_oks_one():
     pose = STANDING[None]

@@ -6,7 +6,7 @@ import pytest
 
 from choreo.kinematic_beats import kinematic_beats
 from choreo.signals import frame_rate, tracks_from_frames
-from choreo.tempo import spectral_tempo
+from choreo.tempo import MAX_BPM, MIN_BPM, spectral_tempo
 from tests.dance_series import bouncing_dancer, frames_of
 
 
@@ -41,6 +41,21 @@ def test_too_short_or_flat_movement_has_no_tempo():
     assert spectral_tempo(np.ones(300), 30).bpm is None
     assert spectral_tempo(np.random.default_rng(0).random(60), 30).bpm is None
 
+
+
+@pytest.mark.parametrize(
+    ("bpm", "seconds"),
+    [
+        # What the parabola through the band's edge bin made of them before it kept to local maxima.
+        pytest.param(53.5, 8, id="53.5-bpm-over-8-s-once-read-as-minus-16"),
+        pytest.param(56.0, 12, id="56-bpm-over-12-s-once-read-as-40"),
+        pytest.param(186.0, 8, id="186-bpm-over-8-s-once-read-as-207"),
+    ],
+)
+def test_a_beat_just_outside_the_band_gives_a_tempo_inside_it_never_one_extrapolated_past_it(bpm, seconds):
+    t = np.arange(0, seconds, 1 / 30)
+    tempo = spectral_tempo(envelope_of(t, bouncing_dancer(t, 60 / bpm)), 30)
+    assert MIN_BPM <= tempo.bpm <= MAX_BPM
 
 def test_kinematic_beats_fall_where_the_bounce_stops():
     t = np.arange(0, 10, 1 / 30)

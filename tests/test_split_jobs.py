@@ -1,4 +1,5 @@
-"""Long videos split across workers, on a private stack: same poses as one piece, crash-safe, discarded on delete.
+"""Long videos split across workers, on a private stack: same poses as one piece, crash-safe, discarded on
+delete; one cut off before its stated end runs whole.
 
 A 7 s clip with ``DANCE_CHUNK_S=2`` is cut into three chunks (at keyframes near 2.33 s and 4.67 s),
 each decoded from one second before its own range; small frames keep the test quick.
@@ -14,10 +15,12 @@ import requests
 
 from common.job_store import JobStore
 from common.storage import make_s3_client
+from pose_worker.video import VideoReader, cut_off_warning
 from tests.clips import make_clip
 from tests.fault_env import FaultEnv
 from tests.helpers import confirm, put_file, request_upload
 from tests.processes import ManagedProcess, python_service
+from tests.video_fixtures import encode_clip, truncate
 
 CLIP_SECONDS, CLIP_FPS = 7.0, 30.0
 CLIP_FRAMES = int(CLIP_SECONDS * CLIP_FPS)
@@ -165,3 +168,27 @@ async def test_a_split_job_deleted_while_its_chunks_run_leaves_no_results(env, c
     assert list(s3.list_objects(env.settings.bucket, prefix=f"results/{job_id}/", recursive=True)) == []
     logs = env.log_text(first) + env.log_text(second)
     assert f"job {job_id} completed" not in logs
+
+
+async def test_a_long_upload_cut_off_with_its_index_intact_runs_whole_and_warns_where_it_ends(env, tmp_path):
+    # Split on the 7 s its container states, its later chunks would start past its end and fail as broken reads.
+    whole = encode_clip(
+        tmp_path / "whole.mp4", frames=CLIP_FRAMES, fps=int(CLIP_FPS), size=(320, 180), output_args=("-movflags", "+faststart")
+    )
+    cut = truncate(whole, tmp_path / "cut.mp4", 0.4)
+    with VideoReader(cut) as video:
+        frames = list(video)
+        expected = cut_off_warning(video.info, frames[-1].t)
+    assert expected is not None and 0 < len(frames) < CLIP_FRAMES
+    cutter = worker(env, "pose-worker-cut", CHUNK_S)
+    cutter.start()
+    before = await env.work_last_seq()
+
+    job_id = await asyncio.to_thread(submit, env, cut, "cut.mp4")
+    job = await asyncio.to_thread(env.wait_for_final, job_id, 180)
+
+    assert job["status"] == "completed", f"{job}\n{env.log_tails()}"
+    assert job["result"]["frames"] == len(frames)
+    assert job["warnings"] == [expected]
+    assert await env.work_last_seq() - before == 1, "a cut-off video runs whole: no chunk messages"
+    assert f"job {job_id}: the video ends before its stated 7.0 s (cut off?): it runs whole" in env.log_text(cutter)

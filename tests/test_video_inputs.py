@@ -1,5 +1,5 @@
 """``VideoReader`` against real files of every kind an upload can be: containers, phone rotation,
-variable frame rate, broken and non-video files, and videos over the length limit."""
+variable frame rate, broken, cut-off and non-video files, and videos over the length limit."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -10,13 +10,17 @@ import numpy as np
 import pytest
 
 from common.errors import InvalidVideo, VideoTooLong
-from pose_worker.video import VideoReader
-from tests.clips import make_clip
+from pose_worker.chunk_plan import reaches_stated_end
+from pose_worker.stream_probe import no_video_message, stream_kinds
+from pose_worker.video import VideoInfo, VideoReader, cut_off_warning
+from tests.clips import REAL_DIR, make_clip, real_clip
 from tests.video_fixtures import (
     H264,
     MJPEG,
     MPEG4_PART2,
     cut_after_moov,
+    cut_at,
+    encode_audio_only,
     encode_clip,
     encode_vfr_clip,
     tag_rotation,
@@ -53,6 +57,7 @@ def test_common_containers_decode_every_frame_at_the_size_and_rate_written(tmp_p
     assert [frame.index for frame in frames] == list(range(30))
     assert all(frame.image.shape == (240, 320, 3) for frame in frames)
     assert [frame.t for frame in frames] == pytest.approx([i / float(fps) for i in range(30)], abs=1e-3)
+    assert cut_off_warning(video.info, frames[-1].t) is None
 
 
 def test_opencv_written_mp4v_clip_decodes(tmp_path):
@@ -105,6 +110,8 @@ def test_frame_times_are_the_containers_presentation_times(tmp_path, name, segme
     assert [frame.t for frame in frames] == pytest.approx(expected, abs=1e-3)
     # Index / average fps would be wrong somewhere by more than a frame: the clip really is variable.
     assert max(abs(frame.t - frame.index / video.info.fps) for frame in frames) > 0.05
+    # Its last frame lasts longer or shorter than the average period: still no cut-off to tell of.
+    assert cut_off_warning(video.info, frames[-1].t) is None
 
 
 def _make_text(tmp_path: Path) -> Path:
@@ -144,6 +151,15 @@ def _make_faststart_header_only(tmp_path: Path) -> Path:
     return cut_after_moov(whole, tmp_path / "header-only.mp4")
 
 
+def _make_audio_only_mp4(tmp_path: Path) -> Path:
+    return encode_audio_only(tmp_path / "song.mp4")
+
+
+def _make_song_with_its_cover_picture(tmp_path: Path) -> Path:
+    # OpenCV alone opens the picture as a one-frame video.
+    return encode_audio_only(tmp_path / "song-with-cover.mp4", cover_picture=True)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -153,6 +169,11 @@ def _make_faststart_header_only(tmp_path: Path) -> Path:
         pytest.param(_make_random, "not a video", id="random-bytes"),
         pytest.param(_make_truncated_mp4, "could not be opened", id="truncated-mp4-without-its-index"),
         pytest.param(_make_faststart_header_only, "no decodable frame", id="faststart-mp4-cut-after-its-index"),
+        pytest.param(_make_audio_only_mp4, r"^the file has no video stream \(only audio\)$", id="audio-only-mp4"),
+        pytest.param(
+            _make_song_with_its_cover_picture, r"no video stream \(only audio and a still picture\)",
+            id="audio-mp4-with-a-cover-picture",
+        ),
     ],
 )
 def test_file_that_is_not_a_decodable_video_is_rejected_as_invalid(tmp_path, make, message):
@@ -162,6 +183,26 @@ def test_file_that_is_not_a_decodable_video_is_rejected_as_invalid(tmp_path, mak
         VideoReader(path)
 
     assert caught.value.code == "invalid_video"
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        pytest.param(["video", "audio", "data"], None, id="a-phone-video-with-sound-and-metadata"),
+        pytest.param(None, None, id="streams-unknown-left-to-opencv"),
+        pytest.param(["audio"], "the file has no video stream (only audio)", id="audio"),
+        pytest.param(["audio", "subtitle"], "the file has no video stream (only audio and subtitle streams)", id="audio-and-lyrics"),
+        pytest.param(["picture"], "the file has no video stream (only a still picture)", id="a-picture"),
+    ],
+)
+def test_the_message_for_a_file_without_a_video_stream_says_what_it_holds(kinds, message):
+    assert no_video_message(kinds) == message
+
+
+def test_the_streams_of_a_song_with_its_cover_are_told_from_a_video(tmp_path):
+    assert stream_kinds(encode_audio_only(tmp_path / "song.mp4", cover_picture=True)) == ["audio", "picture"]
+    assert stream_kinds(encode_clip(tmp_path / "clip.mp4", frames=3, fps=30)) == ["video"]
+    assert stream_kinds(_make_random(tmp_path)) is None
 
 
 @pytest.mark.parametrize(
@@ -181,6 +222,62 @@ def test_truncated_file_with_its_index_up_front_decodes_the_frames_that_arrived(
     assert 0 < len(frames) < 90
     assert [frame.index for frame in frames] == list(range(len(frames)))
     assert [frame.t for frame in frames] == pytest.approx([i / 30 for i in range(len(frames))], abs=1e-3)
+    ends = f"{(len(frames)) / 30:.1f}"
+    assert cut_off_warning(video.info, frames[-1].t) == (
+        f"the video file ends at {ends} s of the 3.0 s its container announces (a cut-off upload?); "
+        "poses and analysis cover only that part"
+    )
+    assert not reaches_stated_end(path, video.info)  # so a long one would run whole, not in chunks past its end
+
+
+@pytest.mark.parametrize(
+    ("frames_short", "warns"),
+    [
+        pytest.param(0, False, id="last-frame-where-the-container-says"),
+        pytest.param(4, False, id="four-frames-short-a-stated-count-slightly-off"),
+        pytest.param(7, True, id="seven-frames-short"),
+        pytest.param(240, True, id="cut-at-2-s"),
+    ],
+)
+def test_a_video_is_told_cut_off_only_when_its_frames_end_over_five_frames_before_the_stated_length(frames_short, warns):
+    info = VideoInfo(width=360, height=640, fps=30.0, frame_count_hint=300, duration_s=10.0)
+    last_frame_t = (299 - frames_short) / 30
+
+    warning = cut_off_warning(info, last_frame_t)
+
+    assert (warning is not None) == warns
+    no_length = VideoInfo(width=360, height=640, fps=30.0, frame_count_hint=0, duration_s=None)
+    assert cut_off_warning(no_length, last_frame_t) is None
+
+
+def test_a_long_video_stated_slightly_long_is_not_told_cut_off_within_one_percent():
+    info = VideoInfo(width=640, height=360, fps=30.0, frame_count_hint=18000, duration_s=600.0)
+
+    assert cut_off_warning(info, 600.0 - 5.9) is None
+    assert cut_off_warning(info, 600.0 - 6.2) is not None
+
+
+def test_the_real_duo_clip_cut_at_600_kb_decodes_its_first_6_s_and_is_told_cut_off(tmp_path):
+    path = cut_at(real_clip("group3_women_nuoyan_27s.mp4"), tmp_path / "cut.mp4", 600_000)
+
+    video, frames = read_all(path)
+
+    assert video.info.duration_s == pytest.approx(27.5)
+    assert 6.0 < frames[-1].t < 6.5
+    assert cut_off_warning(video.info, frames[-1].t) == (
+        "the video file ends at 6.3 s of the 27.5 s its container announces (a cut-off upload?); "
+        "poses and analysis cover only that part"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in REAL_DIR.glob("*.mp4")) or ["(no real clips)"])
+def test_no_real_video_is_told_cut_off_nor_refused(name):
+    path = real_clip(name)
+
+    video, frames = read_all(path)
+
+    assert len(frames) == video.info.frame_count_hint
+    assert cut_off_warning(video.info, frames[-1].t) is None
 
 
 @pytest.mark.parametrize(

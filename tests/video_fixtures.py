@@ -64,10 +64,30 @@ def tag_rotation(source: Path, path: Path, clockwise_degrees: int) -> Path:
     return path
 
 
+def encode_audio_only(path: Path, *, seconds: float = 2.0, cover_picture: bool = False) -> Path:
+    """An AAC tone (ffmpeg's lavfi sine source) in an MP4 with no video stream; with ``cover_picture``,
+    a still picture attached as a song's cover art is."""
+    tone = ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds:g}"]
+    if not cover_picture:
+        _ffmpeg(*tone, "-c:a", "aac", str(path))
+        return path
+    picture = ["-f", "lavfi", "-i", "color=c=red:s=64x64:d=1"]
+    _ffmpeg(*tone, *picture, "-map", "0", "-map", "1", "-frames:v", "1", "-c:a", "aac", "-c:v", "png",
+            "-disposition:v:0", "attached_pic", str(path))
+    return path
+
+
 def truncate(source: Path, path: Path, fraction: float) -> Path:
     """The first ``fraction`` of ``source``'s bytes, as an upload cut short leaves it."""
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
+    return path
+
+
+def cut_at(source: Path, path: Path, size: int) -> Path:
+    """The first ``size`` bytes of ``source`` (``head -c``), as an upload cut short leaves it."""
+    with source.open("rb") as file:
+        path.write_bytes(file.read(size))
     return path
 
 
