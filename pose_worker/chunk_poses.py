@@ -1,7 +1,8 @@
 """One chunk of a split video: decode its time range (overlap first), estimate and track its poses.
 
 The chunk's file has the layout of ``poses.json`` (``pose_worker/poses_file.py``) with the chunk's
-own, local track ids; ``pose_worker/chunk_merge.py`` joins the chunks into the job's one file.
+own, local track ids, and the clothes' descriptor sums of each (``appearance``: local id -> [sum,
+count]); ``pose_worker/chunk_merge.py`` joins the chunks into the job's one file.
 """
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def estimate_chunk_poses(
     if cut_short:
         end = f"the chunk's end at {chunk.end_s:.2f} s" if chunk.end_s is not None else "the video's end"
         raise StorageUnavailable(f"reading the video broke off at {last_t:.2f} s, before {end}")
-    writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps)
+    # Clothes are seen only here, where the frames are: the merger re-links the chunks' tracks with them.
+    writer.finish(info, duration_s=last_t - chunk.decode_from_s + 1 / fps, extra={"appearance": recorder.tracklets.appearance()})
     log.info("job %s: chunk from %.2f s: %d frames, %d local tracks", job_id, chunk.start_s, writer.frames_written, tracker.tracks_started)
     return writer.frames_written
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from common.errors import WorkInterrupted
 from pose_worker.decode import Person
+from pose_worker.poses_file import person_of
+from pose_worker.video import VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +126,25 @@ def _start_ffmpeg(path: Path, size: tuple[int, int], fps: float) -> subprocess.P
         "-threads", "1", *X264_ARGS, str(path),
     ]
     return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def render_overlay(
+    video_path: Path, frames: Iterable[Mapping], info: VideoInfo, path: Path, on_progress: Callable[[float], None],
+    should_stop: Callable[[], bool], max_duration_s: float | None, frame_count: int,
+) -> Path:
+    """The skeleton overlay of ``frames`` (``poses.json`` records with their final track ids, in
+    decoding order) drawn over the video's frames, decoded again."""
+    overlay = OverlayWriter(path, info.width, info.height, info.fps)
+    try:
+        with VideoReader(video_path, max_duration_s=max_duration_s) as video:
+            for number, (image, frame) in enumerate(zip(video, frames)):
+                if should_stop():
+                    raise WorkInterrupted(f"overlay interrupted at {frame['t']:.2f} s")
+                people = [person_of(record) for record in frame["people"]]
+                overlay.write(image.image, people, [record["track_id"] for record in frame["people"]])
+                on_progress(number / max(frame_count, 1))
+    except BaseException:
+        overlay.abort()
+        raise
+    overlay.close()
+    return overlay.path

@@ -1,4 +1,9 @@
-"""Run the pose model over every frame of a video: poses.json with track ids, and the overlay video."""
+"""Run the pose model over every frame of a video: poses.json with track ids, and the overlay video.
+
+Frames are tracked online as they are inferred; once the whole video is known the pieces of track
+are re-linked into one identity per person (``pose_worker/relinking.py``) while ``poses.json`` is
+assembled, and only then is the overlay drawn, so its colours and labels are the final ids.
+"""
 from __future__ import annotations
 
 import logging
@@ -14,8 +19,9 @@ from pose_worker.decode import Person
 from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.frame_pipeline import FramePipeline, PreparedFrame, ahead, in_batches
 from pose_worker.model import PoseModel
-from pose_worker.overlay import OverlayWriter
-from pose_worker.poses_file import PosesFileWriter
+from pose_worker.overlay import render_overlay
+from pose_worker.poses_file import PosesFileWriter, iter_frames
+from pose_worker.relinking import FrameSize, identify
 from pose_worker.smoothing import KeypointSmoother
 from pose_worker.tracking import PoseTracker
 from pose_worker.video import VideoReader, cut_off_warning
@@ -32,6 +38,9 @@ POSES_FILE = "poses.json"
 #: (on a 16-core H200 host: 634 frames/s with 1, 1,305 with 4, 1,104 with 8: the GIL caps more).
 MAX_PREPARE_THREADS = 4
 OVERLAY_FILE = "overlay.mp4"
+#: Share of this stage's progress the poses fill when the overlay is drawn after them (a second decode,
+#: drawing and encoding: about a tenth of a CPU worker's time per frame).
+OVERLAY_START = 0.9
 
 
 @dataclass(frozen=True)
@@ -96,40 +105,40 @@ def estimate_poses(
         smoother = KeypointSmoother() if options.smoothing else None
         writer = PosesFileWriter(out_dir / POSES_FILE, job_id, model.name)
         recorder = FrameRecorder(tracker, writer, smoother)
-        overlay = OverlayWriter(out_dir / OVERLAY_FILE, info.width, info.height, info.fps) if options.overlay else None
+        # With an overlay to draw afterwards, the poses fill the first part of this stage's progress.
+        pose_share = OVERLAY_START if options.overlay else 1.0
         last_t = 0.0
-        try:
-            with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
-                for batch, found in detect_in_order(frames, model):
-                    if should_stop():
-                        raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
-                    for prepared, people in zip(batch, found):
-                        frame = prepared.frame
-                        track_ids = recorder.record(frame, people)
-                        if overlay is not None:
-                            overlay.write(frame.image, people, track_ids)
-                        last_t = frame.t
-                    if info.frame_count_hint:
-                        on_progress(min(writer.frames_written / info.frame_count_hint, 0.99))
-        except BaseException:
-            if overlay is not None:
-                overlay.abort()
-            raise
-        if overlay is not None:
-            overlay.close()
+        with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+            for batch, found in detect_in_order(frames, model):
+                if should_stop():
+                    raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")
+                for prepared, people in zip(batch, found):
+                    recorder.record(prepared.frame, people)
+                    last_t = prepared.frame.t
+                if info.frame_count_hint:
+                    on_progress(min(writer.frames_written / info.frame_count_hint, 0.99) * pose_share)
+    identities = identify(recorder.tracklets, FrameSize(info.width, info.height))
     frame_period = 1 / info.fps if info.fps > 0 else 0.0
-    writer.finish(info, duration_s=last_t + frame_period)
+    writer.finish(info, duration_s=last_t + frame_period, identities=identities)
     log.info(
-        "job %s: %d frames, up to %d people, %d tracks", job_id, writer.frames_written, writer.people_max, tracker.tracks_started
+        "job %s: %d frames, up to %d people, %d tracks re-linked into %d",
+        job_id, writer.frames_written, writer.people_max, tracker.tracks_started, identities.count,
     )
+    overlay = None
+    if options.overlay:
+        overlay = render_overlay(
+            video_path, iter_frames(writer.path), info, out_dir / OVERLAY_FILE,
+            lambda fraction: on_progress(pose_share + (1 - pose_share) * fraction), should_stop,
+            options.max_duration_s, writer.frames_written,
+        )
     cut_off = cut_off_warning(info, last_t)
     if cut_off is not None:
         log.warning("job %s: %s", job_id, cut_off)
     return PoseSummary(
         poses_path=writer.path,
-        overlay_path=overlay.path if overlay else None,
+        overlay_path=overlay,
         frames=writer.frames_written,
         people_max=writer.people_max,
-        tracks=tracker.tracks_started,
+        tracks=identities.count,
         warnings=(cut_off,) if cut_off is not None else (),
     )

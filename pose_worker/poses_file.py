@@ -1,10 +1,12 @@
-"""Write ``poses.json`` frame by frame, so memory stays flat however long the video is."""
+"""Write ``poses.json`` frame by frame, so memory stays flat however long the video is, and read its
+frames back one at a time (one frame record per line, as the writer lays them out)."""
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -35,6 +37,26 @@ def person_to_dict(person: Person, track_id: int | None, smoothed: np.ndarray | 
     if smoothed is not None:
         record["keypoints_smoothed"] = keypoints_to_lists(smoothed)
     return record
+
+
+def person_of(record: Mapping) -> Person:
+    """A ``poses.json`` person record as the detector's ``Person``."""
+    return Person(score=record["score"], box=tuple(record["box"]), keypoints=np.asarray(record["keypoints"], dtype=np.float32))
+
+
+#: Turns one frame's person records into their final track ids (``pose_worker/relinking.py``).
+IdentityMap = Callable[[Sequence[Mapping]], list[int | None]]
+
+
+def iter_frames(path: Path) -> Iterator[dict]:
+    """The frame records of a poses file written by ``PosesFileWriter``, in order, one at a time."""
+    with path.open(encoding="utf-8") as file:
+        file.readline()  # the header, up to '"frames":['
+        for line in file:
+            line = line.rstrip().removesuffix(",")
+            if line.startswith("]"):
+                return
+            yield json.loads(line)
 
 
 class PosesFileWriter:
@@ -70,8 +92,11 @@ class PosesFileWriter:
         self.frames_written += 1
         self.people_max = max(self.people_max, len(people))
 
-    def finish(self, info: VideoInfo, duration_s: float) -> Path:
-        """Write the complete document to ``path`` and remove the side file."""
+    def finish(
+        self, info: VideoInfo, duration_s: float, identities: IdentityMap | None = None, extra: Mapping[str, Any] | None = None,
+    ) -> Path:
+        """Write the complete document to ``path`` and remove the side file; with ``identities``, each
+        frame's track ids are the ones it gives; ``extra`` fields join the header."""
         self._frames.close()
         header = {
             "job_id": self._job_id,
@@ -83,12 +108,25 @@ class PosesFileWriter:
                 "frames": self.frames_written,
                 "duration_s": round(duration_s, 6),
             },
+            **(extra or {}),
         }
         with self.path.open("w", encoding="utf-8") as out:
             out.write(json.dumps(header, separators=(",", ":"))[:-1])
             out.write(',"frames":[\n')
             with self._frames_path.open(encoding="utf-8") as frames:
-                shutil.copyfileobj(frames, out)
+                if identities is None:
+                    shutil.copyfileobj(frames, out)
+                else:
+                    _copy_with_identities(frames, out, identities)
             out.write("\n]}\n")
         self._frames_path.unlink()
         return self.path
+
+
+def _copy_with_identities(frames: IO[str], out: IO[str], identities: IdentityMap) -> None:
+    """The side file's frame lines, each person's ``track_id`` replaced by its final identity."""
+    for number, line in enumerate(frames):
+        record = json.loads(line.rstrip().removesuffix(","))
+        for person, final in zip(record["people"], identities(record["people"])):
+            person["track_id"] = final
+        out.write((",\n" if number else "") + json.dumps(record, separators=(",", ":")))

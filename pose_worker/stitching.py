@@ -34,6 +34,8 @@ class StitchedPoses:
     frames: list[dict]
     #: Distinct track ids given: ids run 1, 2, 3, ... as in an unsplit run.
     tracks: int
+    #: For each chunk, its local track ids -> the merged ids.
+    mappings: list[dict[int, int]]
 
 
 def stitch_chunks(chunks: Sequence[Sequence[dict]], starts: Sequence[float], frame_s: float) -> StitchedPoses:
@@ -44,6 +46,7 @@ def stitch_chunks(chunks: Sequence[Sequence[dict]], starts: Sequence[float], fra
     """
     merged: list[dict] = []
     times: list[float] = []
+    mappings: list[dict[int, int]] = []
     last_id = 0
     for k, frames in enumerate(chunks):
         begin = starts[k] - frame_s / 2 if k else float("-inf")
@@ -58,11 +61,12 @@ def stitch_chunks(chunks: Sequence[Sequence[dict]], starts: Sequence[float], fra
         for local in sorted({p["track_id"] for f in owned for p in f["people"] if p["track_id"] is not None} - set(mapping)):
             last_id += 1
             mapping[local] = last_id
+        mappings.append(mapping)
         for frame in owned:
             people = [{**p, "track_id": mapping.get(p["track_id"]) if p["track_id"] is not None else None} for p in frame["people"]]
             merged.append({**frame, "index": len(merged), "people": people})
             times.append(frame["t"])
-    return StitchedPoses(frames=merged, tracks=last_id)
+    return StitchedPoses(frames=merged, tracks=last_id, mappings=mappings)
 
 
 def match_tracks(overlap: Sequence[dict], merged: Sequence[dict], times: Sequence[float], frame_s: float) -> dict[int, int]:
