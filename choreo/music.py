@@ -6,11 +6,15 @@ track reads 117.45), so ``bpm`` is taken from the beats it placed: 60 over the m
 inter-beat intervals within 20 % of their median (skipped or doubled beats left out). Confidence
 is the share of the onset envelope's rhythmic power at that tempo (``choreo.tempo``).
 
-Beat times are then moved onto their sound's attack: librosa's onset envelope peaks about one hop
-(~25 ms at 22050 Hz) after a percussive attack, which would make every dancer look ~25 ms early.
-Each beat moves to the steepest rise of the log loudness (3 ms resolution) from ``ATTACK_BEFORE_S``
-before it to ``ATTACK_AFTER_S`` after it, when there is a clear rise; on click tracks this puts
-beats within 3 ms of the clicks.
+Beat times are then moved onto their sounds' attacks: librosa's onset envelope peaks about one hop
+(~25 ms at 22050 Hz, ~40 ms measured on real songs) after a percussive attack, which would make every
+dancer look late by that much. For each beat the steepest rise of the log loudness (3 ms resolution)
+from ``ATTACK_BEFORE_S`` before it to ``ATTACK_AFTER_S`` after it is found, when there is a clear
+rise, and every beat moves by the median of those distances: one latency for the whole track, so
+the beats keep the tracker's even spacing (moving each beat to its own nearest attack made real
+songs' beat intervals three times as uneven, 2.3 % -> 6.2 %, by catching off-beat notes); a beat
+moves further to its own attack only within half a hop, the tracker's own rounding. On click
+tracks this puts beats within 3 ms of the clicks.
 """
 from __future__ import annotations
 
@@ -60,7 +64,7 @@ def music_beats(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> MusicBea
 
 
 def on_attacks(samples: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.ndarray:
-    """Each beat moved to the attack of the sound it sits on (see the module doc)."""
+    """The beats moved by the median distance to the attacks of the sounds they sit on (see the module doc)."""
     import librosa
 
     if len(beats) == 0:
@@ -71,13 +75,18 @@ def on_attacks(samples: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.n
     times = librosa.frames_to_time(np.arange(len(rise)), sr=sample_rate, hop_length=ATTACK_HOP)
     start = np.searchsorted(times, beats - ATTACK_BEFORE_S)
     stop = np.searchsorted(times, beats + ATTACK_AFTER_S, side="right")
-    moved = beats.copy()
+    shifts = np.full(len(beats), np.nan)
     for index, (first, last) in enumerate(zip(start, stop)):
         if last > first:
             steepest = first + int(np.argmax(rise[first:last]))
             if rise[steepest] >= MIN_ATTACK_RISE:
-                moved[index] = times[steepest]
-    return moved
+                shifts[index] = times[steepest] - beats[index]
+    if np.isnan(shifts).all():
+        return beats
+    latency = float(np.nanmedian(shifts))
+    # Within half a hop of that, a beat may still move to its own attack: the tracker's frame grid.
+    half_hop = HOP_LENGTH / 2 / sample_rate
+    return beats + latency + np.clip(np.nan_to_num(shifts - latency), -half_hop, half_hop)
 
 
 def onset_envelope(samples: np.ndarray, sample_rate: int, chunk_s: float = CHUNK_S) -> np.ndarray:

@@ -7,30 +7,44 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from choreo.angles import JOINT_PAIRS, joint_angles
 from choreo.beat_alignment import BeatAlignment, align_beats
+from choreo.beat_clock import steady_beats
+from choreo.dancers import dancers_of
 from choreo.energy import energy
+from choreo.entrainment import Locking, asynchrony, beat_locking, limb_hits, movement_velocities
 from choreo.kinematic_beats import kinematic_beats
 from choreo.music import MusicBeats
 from choreo.pose_similarity import normalise_poses, oks
 from choreo.signals import TrackSeries, fill_edges, frame_rate, nanmean, resample, tracks_from_frames
 from choreo.synchrony import MAX_LAG_S, envelope_lag, group_synchrony
-from choreo.tempo import NO_TEMPO, Tempo, spectral_tempo
+from choreo.tempo import MotionTempo, motion_tempo
 
 VERSION = 1
-#: A track shorter than this is a passer-by or a detection glitch, not a dancer.
-MIN_DANCER_S = 1.0
 
 DEFINITIONS = {
     "signals": "Keypoints under 0.3 confidence dropped, gaps up to 5 frames interpolated, lengths in torso "
     "lengths (shoulder midpoint to hip midpoint), times from each frame's timestamp.",
     "speed_envelope": "Mean joint speed per frame, torso lengths per second.",
-    "tempo": "Peak of the magnitude spectrum of the speed envelope (2 s moving average removed, Hann window, "
-    "zero-padded) between 60 and 180 BPM; confidence: the share of the band's power at that peak (0..1).",
+    "dancers": "People whose body is well seen (8 or more keypoints) for at least 1 s and for a tenth of the video "
+    "or 10 s, whichever is less; bystanders at the edge, passers-by and glitches are left out. Ids are one per person "
+    "over the whole video (the tracker's pieces re-linked afterwards).",
+    "tempo": "With music the movement follows (on_beat.locked): the music's tempo at the movement's level "
+    "(cycles_per_beat 0.5, 1 or 2; motion_source 'beat'). Otherwise (motion_source 'movement'): the peak of the "
+    "magnitude spectrum of the speed envelope (2 s moving average removed, Hann window, zero-padded) between 60 and "
+    "180 BPM. Confidence: the envelope's share of rhythmic power at the reported tempo (0..1).",
+    "on_beat": "How much the movement follows the music's beat. locking (0..1): the share of the movement (velocities "
+    "of 13 keypoints) that repeats with the music's beat clock, at the level where it is strongest (every 2 beats, "
+    "every beat, twice a beat); chance: the same against clocks 5-15 % off the music's tempo; z: how many of their "
+    "spreads above chance; locked: z >= 1.645 (one-sided 5 %); score_above_chance = (locking - chance) / (1 - chance). "
+    "Hits (single limbs stopping after a move) on that clock: vector_strength (0..1, how tightly they cluster in the "
+    "beat cycle), rayleigh_p (chance of that clustering with no beat), mean_asynchrony_ms (negative: early) and its "
+    "spread, as in sensorimotor-synchronisation research.",
     "music": "Beats from librosa.beat.beat_track on the video's own audio track (mono, 22050 Hz); "
     "music_bpm = 60 / mean inter-beat interval.",
     "kinematic_beats": "Local minima of the speed envelope smoothed with a 0.08 s Gaussian (moments the "
@@ -54,14 +68,18 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
     """The analysis document for a poses document (poses.json, parsed) and the music beats (None
     when the video has no audio track)."""
     frames = poses["frames"]
-    dancers = [t for t in tracks_from_frames(frames) if t.duration_s >= MIN_DANCER_S]
     times = np.array([float(f["t"]) for f in frames])
     rate = frame_rate(times)
     grid = np.arange(times[0], times[-1] + 0.5 / rate, 1 / rate) if len(times) else np.array([])
+    duration_s = float(poses.get("video", {}).get("duration_s") or (np.ptp(times) if len(times) else 0.0))
+    dancers = dancers_of(tracks_from_frames(frames), duration_s)
     envelopes = np.array([resample(d.t, d.speed_envelope, grid) for d in dancers]).reshape(len(dancers), len(grid))
     group = nanmean(envelopes, axis=0) if len(dancers) else np.full(len(grid), np.nan)
-    motion = _tempo(group, rate)
     music_beats = music.beats if music is not None else np.array([])
+    clock = steady_beats(music_beats) if len(music_beats) >= 2 else None
+    movements = [_Movement.of(d, grid, clock) for d in dancers]
+    pooled = _Movement.pooled(movements, grid, clock)
+    motion = _tempo(group, rate, music.bpm if music else None, pooled.locking)
     group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
     return {
         "version": VERSION,
@@ -69,15 +87,17 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
         "video": poses.get("video"),
         "definitions": DEFINITIONS,
         "tempo": {
-            "motion_bpm": _round(motion.bpm, 2),
-            "motion_confidence": _round(motion.confidence, 4),
+            **_tempo_fields(motion),
             "music_bpm": _round(music.bpm, 2) if music else None,
             "music_confidence": _round(music.confidence, 4) if music and music.bpm else None,
         },
         "music": {"has_audio": has_audio, "beats": _times(music_beats) if has_audio else None},
         "kinematic_beats": _times(group_beats),
+        "on_beat": pooled.on_beat(),
         "beat_alignment": _alignment(music_beats, group_beats, _span(grid, group)),
-        "dancers": [_dancer(d, grid, envelope, rate, music_beats) for d, envelope in zip(dancers, envelopes)],
+        "dancers": [
+            _dancer(d, grid, envelope, rate, music, movement) for d, envelope, movement in zip(dancers, envelopes, movements)
+        ],
         "synchrony": _synchrony(dancers, envelopes, rate, motion.bpm or (music.bpm if music else None)),
     }
 
@@ -86,9 +106,14 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
     """The few figures the job's result carries."""
     alignment = report["beat_alignment"]
     synchrony = report["synchrony"]
+    on_beat = report["on_beat"]
     return {
         "motion_bpm": report["tempo"]["motion_bpm"],
         "music_bpm": report["tempo"]["music_bpm"],
+        "on_beat": (
+            {name: on_beat[name] for name in ("locked", "locking", "score_above_chance", "mean_asynchrony_ms")}
+            if on_beat else None
+        ),
         "beat_alignment": (
             {"score": alignment["score"], "mean_offset_ms": alignment["mean_offset_ms"]} if alignment else None
         ),
@@ -97,12 +122,70 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tempo(envelope: np.ndarray, rate: float) -> Tempo:
+#: A limb that moves back and forth stops twice per cycle (at each end): its hits are timed on a clock
+#: of twice the movement's level, and land on the beat or halfway to the next.
+REVERSALS_PER_CYCLE = 2
+
+
+@dataclass(frozen=True)
+class _Movement:
+    """One dancer's (or all dancers') movement measured against the music's beat clock."""
+
+    velocities: np.ndarray
+    hits: tuple[np.ndarray, np.ndarray]
+    clock: np.ndarray | None
+    locking: Locking | None
+
+    @classmethod
+    def of(cls, dancer: TrackSeries, grid: np.ndarray, clock: np.ndarray | None) -> _Movement:
+        velocities = movement_velocities(dancer, grid)
+        hits = limb_hits(dancer, grid) if clock is not None else (np.array([]), np.array([]))
+        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock) if clock is not None else None)
+
+    @classmethod
+    def pooled(cls, movements: Sequence[_Movement], grid: np.ndarray, clock: np.ndarray | None) -> _Movement:
+        if not movements or clock is None:
+            return cls(np.empty((0, len(grid))), (np.array([]), np.array([])), clock, None)
+        velocities = np.concatenate([m.velocities for m in movements])
+        hits = (np.concatenate([m.hits[0] for m in movements]), np.concatenate([m.hits[1] for m in movements]))
+        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock))
+
+    def on_beat(self) -> dict[str, Any] | None:
+        if self.locking is None or self.clock is None:
+            return None
+        lock = self.locking
+        timing = asynchrony(*self.hits, self.clock, REVERSALS_PER_CYCLE * lock.level)
+        return {
+            "locked": lock.locked,
+            "cycles_per_beat": lock.level,
+            "locking": _round(lock.strength, 4),
+            "chance": _round(lock.chance, 4),
+            "chance_sd": _round(lock.chance_sd, 4),
+            "z": _round(lock.z, 2),
+            "score_above_chance": _round(lock.score_above_chance, 4),
+            "hits": timing.hits if timing else 0,
+            "vector_strength": _round(timing.vector_strength, 4) if timing else None,
+            "rayleigh_p": _round(timing.rayleigh_p, 4) if timing else None,
+            "mean_asynchrony_ms": _round(timing.mean_ms, 1) if timing else None,
+            "asynchrony_sd_ms": _round(timing.sd_ms, 1) if timing else None,
+        }
+
+
+def _tempo(envelope: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
     """Tempo over the stretch where the envelope is measured (short gaps filled)."""
     valid = np.flatnonzero(~np.isnan(envelope))
     if len(valid) < 2:
-        return NO_TEMPO
-    return spectral_tempo(fill_edges(envelope[valid[0] : valid[-1] + 1]), rate)
+        return MotionTempo(bpm=None, confidence=0.0, source="movement", cycles_per_beat=None)
+    return motion_tempo(fill_edges(envelope[valid[0] : valid[-1] + 1]), rate, music_bpm, locking)
+
+
+def _tempo_fields(tempo: MotionTempo) -> dict[str, Any]:
+    return {
+        "motion_bpm": _round(tempo.bpm, 2),
+        "motion_confidence": _round(tempo.confidence, 4),
+        "motion_source": tempo.source,
+        "cycles_per_beat": tempo.cycles_per_beat,
+    }
 
 
 def _span(grid: np.ndarray, envelope: np.ndarray) -> tuple[float, float] | None:
@@ -131,9 +214,10 @@ def _alignment(music_beats: np.ndarray, motion_beats: np.ndarray, span: tuple[fl
 
 
 def _dancer(
-    dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music_beats: np.ndarray
+    dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music: MusicBeats | None, movement: _Movement
 ) -> dict[str, Any]:
-    tempo = _tempo(envelope, rate)
+    music_beats = music.beats if music is not None else np.array([])
+    tempo = _tempo(envelope, rate, music.bpm if music else None, movement.locking)
     beats = kinematic_beats(grid, envelope, rate)
     angles = joint_angles(dancer.keypoints)
     moves = energy(dancer.t, dancer.joint_speeds)
@@ -141,8 +225,8 @@ def _dancer(
         "track_id": dancer.track_id,
         "first_t": _round(dancer.first_t, 3),
         "last_t": _round(dancer.last_t, 3),
-        "motion_bpm": _round(tempo.bpm, 2),
-        "motion_confidence": _round(tempo.confidence, 4),
+        **_tempo_fields(tempo),
+        "on_beat": movement.on_beat(),
         "kinematic_beats": _times(beats),
         "energy": {
             "mean": _round(moves.mean, 4),

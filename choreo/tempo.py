@@ -5,6 +5,10 @@ Hann window, zero-pad ``ZERO_PAD`` times, take the magnitude spectrum and its pe
 ``MIN_BPM`` and ``MAX_BPM`` (refined between bins by a parabola through the peak and its
 neighbours). Plain autocorrelation is not used: it halves or doubles the tempo (octave errors).
 
+With music, ``motion_tempo`` reports the music's tempo at the movement's metrical level instead,
+when the movement is measured to follow the beat (``choreo/entrainment.py``): real choreography is
+not a sinusoidal bounce, and its spectrum's highest peak often lies between the music's levels.
+
 Confidence, 0..1: the share of the band's spectral power within ``max(main lobe, PEAK_WIDTH)`` of
 the peak, rescaled so that a flat spectrum (white noise) scores 0: (share - w) / (1 - w), w the
 window's share of the band. A steady beat puts nearly all the power there and scores near 1.
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal.windows import hann
+
+from choreo.entrainment import Locking
 
 MIN_BPM = 60.0
 MAX_BPM = 180.0
@@ -100,3 +106,30 @@ def _in_band(bpm: float) -> float:
     while bpm > MAX_BPM:
         bpm /= 2
     return bpm
+
+
+@dataclass(frozen=True)
+class MotionTempo:
+    """The movement's tempo as a dancer counts it."""
+
+    bpm: float | None
+    confidence: float
+    #: "beat" when the movement is locked to the music's beat clock (``choreo/entrainment.py``) and the
+    #: tempo is the music's at that metrical level; "movement" when it is the spectrum's peak alone.
+    source: str
+    #: Movement cycles per music beat (0.5, 1, 2) when ``source`` is "beat".
+    cycles_per_beat: float | None
+
+
+def motion_tempo(envelope: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
+    """The tempo of movement with speed envelope ``envelope`` (even, ``rate`` Hz, no NaN): with music
+    the movement follows (``locking.locked``), the music's tempo at the movement's metrical level
+    (x1/2, x1, x2): the clock the movement is measured to follow; otherwise the spectrum's peak
+    (``spectral_tempo``), so a dancer moving at 100 BPM over 120 BPM music reads 100, not 120.
+    Confidence is the envelope's share of rhythm at the reported tempo either way."""
+    if music_bpm and locking is not None and locking.locked:
+        bpm = music_bpm * locking.level
+        return MotionTempo(bpm=bpm, confidence=tempo_confidence(envelope, rate, bpm), source="beat",
+                           cycles_per_beat=locking.level)
+    free = spectral_tempo(envelope, rate)
+    return MotionTempo(bpm=free.bpm, confidence=free.confidence, source="movement", cycles_per_beat=None)

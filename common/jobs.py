@@ -88,11 +88,20 @@ class SynchronySummary(BaseModel):
     R: float | None
 
 
+class OnBeatSummary(BaseModel):
+    locked: bool
+    locking: float | None
+    score_above_chance: float | None
+    mean_asynchrony_ms: float | None
+
+
 class DanceSummary(BaseModel):
     """The headline figures of analysis.json (``choreo.report.summary_of``)."""
 
     motion_bpm: float | None
     music_bpm: float | None
+    #: None without music beats, and in summaries written before the on-beat measure existed.
+    on_beat: OnBeatSummary | None = None
     beat_alignment: BeatAlignmentSummary | None
     dancers: int
     synchrony: SynchronySummary | None

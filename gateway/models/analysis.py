@@ -32,8 +32,13 @@ class VideoInfo(DocumentBody):
 class TempoFigures(DocumentBody):
     """Tempo of the movement (all dancers together) and of the music."""
 
-    motion_bpm: float | None = Field(description="Peak of the movement-speed spectrum, 60-180 BPM; null under 3 s")
+    motion_bpm: float | None = Field(
+        description="The music's tempo at the movement's level when the movement follows the beat (motion_source "
+        "'beat'); otherwise the peak of the movement-speed spectrum, 60-180 BPM; null under 3 s"
+    )
     motion_confidence: Score | None = Field(ge=0, le=1, description="Share of rhythmic movement at that tempo, 0..1")
+    motion_source: str = Field(description="'beat': locked to the music's beat clock; 'movement': the movement alone")
+    cycles_per_beat: float | None = Field(description="Movement cycles per music beat (0.5, 1, 2) when motion_source is 'beat'")
     music_bpm: float | None = Field(description="From the audio's beats; null without audio or without a beat")
     music_confidence: Score | None = Field(ge=0, le=1, description="Share of the audio's onset rhythm at that tempo")
 
@@ -46,6 +51,23 @@ class Music(DocumentBody):
 class BeatOffset(DocumentBody):
     t: Seconds = Field(description="The music beat")
     offset_ms: float | None = Field(description="Nearest kinematic beat minus the music beat; negative: early")
+
+
+class OnBeat(DocumentBody):
+    """How much the movement follows the music's beat (locking to the beat clock), and how its hits are timed."""
+
+    locked: bool = Field(description="Locking at least 1.645 spreads above chance (one-sided 5 %)")
+    cycles_per_beat: float = Field(description="The level where the locking is strongest: 0.5, 1 or 2")
+    locking: Score | None = Field(ge=0, le=1, description="Share of the movement repeating with the beat clock")
+    chance: Score | None = Field(ge=0, le=1, description="The same against clocks 5-15 % off the music's tempo")
+    chance_sd: float | None = Field(ge=0)
+    z: float | None = Field(description="(locking - chance) / chance_sd")
+    score_above_chance: float | None = Field(description="(locking - chance) / (1 - chance); 0 is chance, 1 fully locked")
+    hits: int = Field(ge=0, description="Single-limb stops timed on the beat clock")
+    vector_strength: Score | None = Field(ge=0, le=1, description="Mean resultant length of the hits' beat phases")
+    rayleigh_p: Score | None = Field(ge=0, le=1, description="Rayleigh test: the hits' clustering by chance")
+    mean_asynchrony_ms: float | None = Field(description="Circular mean of the hits' offsets from the beat; negative: early")
+    asynchrony_sd_ms: float | None = Field(ge=0, description="Circular standard deviation of those offsets")
 
 
 class BeatAlignment(DocumentBody):
@@ -95,13 +117,16 @@ Symmetry = create_model(
 
 
 class Dancer(DocumentBody):
-    """One track present for at least 1 s."""
+    """A person well seen for at least 1 s and a tenth of the video (or 10 s)."""
 
     track_id: int
     first_t: Seconds
     last_t: Seconds
     motion_bpm: float | None
     motion_confidence: Score | None = Field(ge=0, le=1)
+    motion_source: str
+    cycles_per_beat: float | None
+    on_beat: OnBeat | None = Field(description="This dancer alone; null without music beats")
     kinematic_beats: list[Seconds] = Field(description="Minima of the smoothed movement-speed envelope")
     energy: Energy
     t: list[Seconds] = Field(description="Frame times the joint angles refer to")
@@ -141,7 +166,10 @@ class Analysis(DocumentBody):
     tempo: TempoFigures
     music: Music
     kinematic_beats: list[Seconds] = Field(description="Of all dancers' mean speed envelope")
-    beat_alignment: BeatAlignment | None = Field(description="All dancers together; null without audio or beats")
+    on_beat: OnBeat | None = Field(description="All dancers' movement together; null without music beats")
+    beat_alignment: BeatAlignment | None = Field(
+        description="The papers' Beat Align Score, kept as a secondary figure; null without audio or beats"
+    )
     dancers: list[Dancer]
     synchrony: Synchrony | None
 
@@ -149,6 +177,13 @@ class Analysis(DocumentBody):
 class BeatAlignmentSummary(ResponseBody):
     score: Score | None = Field(ge=0, le=1)
     mean_offset_ms: float | None = Field(description="Negative: the dancers move before the beat")
+
+
+class OnBeatSummary(ResponseBody):
+    locked: bool = Field(description="The dancers' movement follows the beat (one-sided 5 %)")
+    locking: Score | None = Field(ge=0, le=1)
+    score_above_chance: float | None = Field(description="0 is chance, 1 fully locked to the beat")
+    mean_asynchrony_ms: float | None = Field(description="Hits' mean offset from the beat; negative: early")
 
 
 class SynchronySummary(ResponseBody):
@@ -160,6 +195,7 @@ class AnalysisSummary(ResponseBody):
 
     motion_bpm: float | None
     music_bpm: float | None
+    on_beat: OnBeatSummary | None = Field(default=None, description="Null without music beats")
     beat_alignment: BeatAlignmentSummary | None
     dancers: int = Field(ge=0)
     synchrony: SynchronySummary | None

@@ -1,0 +1,35 @@
+"""Who counts as a dancer: a person well seen for a good part of the video, not every track.
+
+Re-linking (``pose_worker/relinking.py``) leaves one id per person, but also ids for what is not a
+dancer: a bystander half out of the picture at the edge, a passer-by, a detector glitch. A track is
+a dancer when its body is well seen (at least ``WELL_SEEN_KEYPOINTS`` keypoints known after gap
+filling) for at least ``MIN_DANCER_S`` and at least ``MIN_DANCER_SHARE`` of the video or
+``ENOUGH_S``, whichever is less.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from choreo.signals import TrackSeries, frame_rate
+
+WELL_SEEN_KEYPOINTS = 8
+#: Under a second is a passer-by or a glitch, however short the video.
+MIN_DANCER_S = 1.0
+#: A person seen for under a tenth of the video is not one of its dancers...
+MIN_DANCER_SHARE = 0.1
+#: ... unless seen for this long, which makes a dancer of anyone in a long video.
+ENOUGH_S = 10.0
+
+
+def well_seen_s(track: TrackSeries) -> float:
+    """Seconds in which the track's body is well seen."""
+    seen = np.sum(~np.isnan(track.keypoints[:, :, 0]), axis=1) >= WELL_SEEN_KEYPOINTS
+    return float(seen.sum()) / frame_rate(track.t)
+
+
+def dancers_of(tracks: Sequence[TrackSeries], video_duration_s: float) -> list[TrackSeries]:
+    """The tracks that count as dancers, in the order given."""
+    needed = max(MIN_DANCER_S, min(MIN_DANCER_SHARE * video_duration_s, ENOUGH_S))
+    return [track for track in tracks if well_seen_s(track) >= needed]
