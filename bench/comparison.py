@@ -35,7 +35,7 @@ LATE_S = 1.5
 #: Attempt seconds per reference second: 10 % slower.
 TEMPO = 1.1
 NOISE_PX = 2.0
-#: Long enough (over ``alignment.COARSE_FRAMES`` frames) that the warm-up takes the numba-compiled banded pass.
+#: Long enough (a few hundred frames) that the warm-up compiles the numba kernel on a realistic band.
 WARM_UP_S = 45.0
 MIB = 2**20
 
@@ -54,6 +54,7 @@ class Timings:
 class Probe:
     warm_up_s: float
     compare_s: float
+    line_s: float
     align_s: float
     fine_s: float
     band: tuple[int, int]
@@ -105,7 +106,7 @@ def time_compare(pair: Pair, warm_pair: Pair, runs: int) -> Timings:
 def probe_compare(pair: Pair, warm_pair: Pair) -> Probe:
     """In a fresh worker: one compare with its alignment timed and its band read, then one traced."""
     _, warm_up_s = timed(comparison.compare, *warm_pair)
-    spent = {"align": 0.0, "fine": 0.0}
+    spent = {"line": 0.0, "align": 0.0, "fine": 0.0}
     band = []
 
     def spy(name, function, record=None):
@@ -117,17 +118,18 @@ def probe_compare(pair: Pair, warm_pair: Pair) -> Probe:
             return result
         return wrapper
 
-    comparison.align = spy("align", comparison.align)
+    comparison.pose_line = spy("line", comparison.pose_line)
+    comparison.align_near = spy("align", comparison.align_near)
     alignment._banded_dtw_path = spy("fine", alignment._banded_dtw_path)
     alignment._banded_subsequence_dtw = spy("kernel", alignment._banded_subsequence_dtw, lambda cost, lo: band.append(cost.shape))
     result, compare_s = timed(comparison.compare, *pair)
-    align_s, fine_s = spent["align"], spent["fine"]  # before the traced run adds to them
+    line_s, align_s, fine_s = spent["line"], spent["align"], spent["fine"]  # before the traced run adds to them
     tracemalloc.start()
     comparison.compare(*pair)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return Probe(
-        warm_up_s, compare_s, align_s, fine_s, band[0] if band else (0, 0), traced_peak,
+        warm_up_s, compare_s, line_s, align_s, fine_s, band[0] if band else (0, 0), traced_peak,
         result.score, result.offset_s, result.tempo_ratio, result.mirrored,
         float(result.path_s[0, 1] - result.path_s[0, 0]),
     )
@@ -181,7 +183,7 @@ def main() -> None:
     print("  Synthetic poses (tests/dance_series.improvised_dancer): this measures the comparison, not pose estimation.")
     print(
         f"  One-off warm-up per worker process (a {WARM_UP_S:g} s pair, {len(warm_pair[0].t)} x {len(warm_pair[1].t)}"
-        " frames: librosa import, numba kernels), not counted below:"
+        " frames: numba import and kernel), not counted below:"
     )
     print(f"    numba cache empty (first start after a deploy): {timings.warm_up_s:6.2f} s")
     print(f"    numba cache on disk (a later start):            {probe.warm_up_s:6.2f} s")
@@ -191,8 +193,10 @@ def main() -> None:
     runs = " ".join(f"{s:.2f}" for s in timings.compare_s)
     print(f"    compare                       {statistics.median(timings.compare_s):7.3f}   (runs: {runs})")
     print(
-        f"    one compare broken down (another worker, {probe.compare_s:.2f} s): align {probe.align_s:.2f} s (full-rate banded DTW"
-        f" {probe.fine_s:.2f} s, coarse DTW and the rest {probe.align_s - probe.fine_s:.2f} s); mirror decision, resampling, scoring, segments {probe.compare_s - probe.align_s:.2f} s"
+        f"    one compare broken down (another worker, {probe.compare_s:.2f} s): pose line search (both ways, for the"
+        f" mirror) {probe.line_s:.2f} s; align {probe.align_s:.2f} s (banded DTW {probe.fine_s:.2f} s, band cost and the rest"
+        f" {probe.align_s - probe.fine_s:.2f} s); resampling, scoring, segments"
+        f" {probe.compare_s - probe.line_s - probe.align_s:.2f} s"
     )
     print("  Peak memory of compare:")
     print(

@@ -1,16 +1,27 @@
-"""Align an attempt with a reference, frame by frame: a global offset, then dynamic time warping.
+"""Align an attempt with a reference, frame by frame: a straight line first, then dynamic time warping near it.
 
 - Frame similarity is COCO OKS of torso-normalised poses (``choreo.pose_similarity``); the cost
   is 1 - OKS, and 1 where either pose is unknown.
-- ``best_diagonal``: the global offset is the diagonal of the similarity matrix with the highest
-  mean (as MMPose's just_dance demo does), over an overlap of at least ``MIN_OVERLAP``; it also
-  decides the mirror question.
-- ``align``: subsequence DTW (Müller, "Fundamentals of Music Processing", 2015, section 7.2):
-  every reference frame is matched, the attempt may start and end anywhere (a late start, a
-  run-up, walking off). Long videos are aligned at two resolutions, like FastDTW (Salvador &
-  Chan 2007): a coarse DTW on at most ``COARSE_FRAMES`` frames each, then the full-rate DTW in a
-  band of ``BAND_S`` around the coarse path, so memory and time grow with the length, not its
-  square. Up to ``COARSE_FRAMES`` frames, the coarse pass is the only one.
+- The line, attempt frame = start + slope x reference frame, says where the attempt's dance sits
+  and how fast it goes. When both videos carry one recording of a song, the soundtracks give it
+  (``choreo.soundtrack_alignment``). Without, ``pose_line`` finds it from the poses: the line through
+  the similarity matrix (sampled at about ``LINE_RATE`` per second, at most ``LINE_FRAMES`` frames
+  a side) with the highest mean, over slopes from 1 / ``MAX_POSE_TEMPO_RATIO`` to
+  ``MAX_POSE_TEMPO_RATIO`` and an overlap of at least ``MIN_OVERLAP`` of the shorter video; the
+  slope-1 case is MMPose's just_dance "best diagonal". Its mean similarity also decides the mirror
+  question.
+- ``align_near``: subsequence DTW (Müller, "Fundamentals of Music Processing", 2015, section 7.2)
+  within ``radius`` frames of the line: every reference frame is matched, the attempt may start and
+  end anywhere in the band (a late start, a run-up, walking off), and may run ahead or behind the
+  line locally, by up to the radius. Memory and time grow with the length times the band, not the
+  length squared. The band is also what keeps an unrelated dance from scoring well: a DTW free to
+  hold and skip anywhere pairs every reference pose with the likeliest attempt pose, whatever the
+  order (unrelated real dances came out at tempo ratios of 0.16-0.3 that way).
+
+Every DTW here is one kernel (``_banded_subsequence_dtw``). librosa's ``sequence.dtw(subseq=True)``
+is not used: given a cost matrix with more rows than columns it returns its path with the two
+columns swapped, which paired the wrong frames, or indexed past the attempt's end, whenever the
+reference was the longer of the two.
 """
 from __future__ import annotations
 
@@ -21,9 +32,17 @@ import numpy as np
 from choreo.pose_similarity import keypoint_similarity, oks
 from choreo.signals import nanmean
 
-COARSE_FRAMES = 1200
+#: How far the path may leave the line either way, seconds: a dancer out by a beat or so at 60-180
+#: BPM is still dancing the same step; further off, the band would let unrelated poses be picked.
 BAND_S = 1.0
-#: Shortest overlap a diagonal needs to be considered, as a share of the shorter video.
+#: The line search's sampling rate (Hz) and its most frames a side (2 minutes at 5 a second).
+LINE_RATE = 5.0
+LINE_FRAMES = 600
+#: Slowest and fastest attempt the pose line looks for (soundtracks look further: they cannot be fooled by poses).
+MAX_POSE_TEMPO_RATIO = 1.5
+#: Largest slope step of the line search (a 1 % tempo difference drifts 0.6 s a minute: the band takes it up).
+LINE_SLOPE_STEP = 0.01
+#: Shortest overlap a line needs to be considered, as a share of the shorter video.
 MIN_OVERLAP = 0.5
 ROWS_PER_CHUNK = 64
 #: Added cost of a step that holds one side still: of two nearly equal paths the straighter wins,
@@ -38,6 +57,19 @@ class Alignment:
     path: np.ndarray
     #: OKS of each pair in ``path`` (NaN where a pose is unknown).
     similarity: np.ndarray
+
+
+@dataclass(frozen=True)
+class Line:
+    """Attempt frame = ``start`` + ``slope`` x reference frame (fractional frames)."""
+
+    start: float
+    slope: float
+    #: Mean similarity along the line (OKS, 0..1); -1 when no line overlaps enough.
+    similarity: float
+
+    def at(self, frames: np.ndarray) -> np.ndarray:
+        return self.start + self.slope * np.asarray(frames, float)
 
 
 def similarity_rows(reference: np.ndarray, attempt: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -56,57 +88,49 @@ def oks_matrix(reference: np.ndarray, attempt: np.ndarray) -> np.ndarray:
     return out
 
 
-def best_diagonal(similarity: np.ndarray) -> tuple[int, float]:
-    """(k, mean) of the diagonal j = i + k with the highest mean similarity (NaN ignored)."""
+def pose_line(reference: np.ndarray, attempt: np.ndarray, rate: float) -> Line:
+    """The line with the highest mean OKS between normalised poses (n, 17, 2) and (m, 17, 2) at ``rate`` Hz."""
+    step = max(1, int(round(rate / LINE_RATE)), int(np.ceil(max(len(reference), len(attempt)) / LINE_FRAMES)))
+    coarse = best_line(oks_matrix(reference[::step], attempt[::step]))
+    return Line(start=coarse.start * step, slope=coarse.slope, similarity=coarse.similarity)
+
+
+def best_line(similarity: np.ndarray, max_slope: float = MAX_POSE_TEMPO_RATIO) -> Line:
+    """The line j = start + slope x i through ``similarity`` (n, m) with the highest mean (NaN ignored):
+    slopes on a geometric grid (1 among them), integer starts."""
     n, m = similarity.shape
-    min_overlap = max(int(MIN_OVERLAP * min(n, m)), 1)
-    best = (0, -1.0)
-    for k in range(-(n - min_overlap), m - min_overlap + 1):
-        diagonal = np.diagonal(similarity, offset=k)
-        known = diagonal[~np.isnan(diagonal)]
-        if len(known) >= min_overlap and known.mean() > best[1]:
-            best = (k, float(known.mean()))
+    steps = np.arange(np.ceil(np.log(max_slope) / LINE_SLOPE_STEP) + 1)
+    slopes = np.unique(np.exp(np.concatenate([-steps, steps]) * LINE_SLOPE_STEP).clip(1 / max_slope, max_slope))
+    rows = np.arange(n)
+    best = Line(start=0.0, slope=1.0, similarity=-1.0)
+    for slope in slopes:
+        shift = np.round(slope * rows).astype(np.int64)
+        starts = np.arange(-shift[-1], m)
+        columns = shift[:, None] + starts[None, :]
+        inside = (columns >= 0) & (columns < m)
+        values = np.where(inside, similarity[rows[:, None], np.clip(columns, 0, m - 1)], np.nan)
+        known = np.isfinite(values)
+        count = known.sum(axis=0)
+        mean = np.where(known, values, 0.0).sum(axis=0) / np.maximum(count, 1)
+        mean[count < max(MIN_OVERLAP * min(n, m / slope), 1)] = -1.0
+        at = int(np.argmax(mean))
+        if mean[at] > best.similarity:
+            best = Line(start=float(starts[at]), slope=float(slope), similarity=float(mean[at]))
     return best
 
 
-def align(reference: np.ndarray, attempt: np.ndarray, rate: float) -> Alignment:
-    """Subsequence DTW of normalised poses (n, 17, 2) and (m, 17, 2) sampled at ``rate`` Hz."""
-    step = max(1, int(np.ceil(max(len(reference), len(attempt)) / COARSE_FRAMES)))
-    coarse_ref, coarse_att = reference[::step], attempt[::step]
-    coarse = _dtw_path(1 - np.nan_to_num(oks_matrix(coarse_ref, coarse_att), nan=0.0))
-    if step == 1:
-        path = coarse
-    else:
-        radius = step + int(round(BAND_S * rate))
-        lo, hi = _band_around(coarse * step, len(reference), len(attempt), radius)
-        path = _banded_dtw_path(reference, attempt, lo, hi)
+def align_near(reference: np.ndarray, attempt: np.ndarray, centre: np.ndarray, radius: int) -> Alignment:
+    """Subsequence DTW of normalised poses within ``radius`` frames of ``centre`` (the attempt's
+    fractional frame for each reference frame: a line, from the soundtracks or ``pose_line``)."""
+    lo = np.clip(np.floor(centre) - radius, 0, len(attempt) - 1).astype(np.int64)
+    hi = np.clip(np.ceil(centre) + radius + 1, 1, len(attempt)).astype(np.int64)
+    hi = np.maximum(hi, lo + 1)
+    lo, hi = np.minimum.accumulate(lo[::-1])[::-1], np.maximum.accumulate(hi)
+    return _alignment(reference, attempt, _banded_dtw_path(reference, attempt, lo, hi))
+
+
+def _alignment(reference: np.ndarray, attempt: np.ndarray, path: np.ndarray) -> Alignment:
     return Alignment(path=path, similarity=oks(reference[path[:, 0]], attempt[path[:, 1]]))
-
-
-def _dtw_path(cost: np.ndarray) -> np.ndarray:
-    """Subsequence DTW path through a full cost matrix (rows: reference, all matched)."""
-    import librosa
-
-    _, warping = librosa.sequence.dtw(
-        C=cost, subseq=True, backtrack=True, weights_add=np.array([0.0, STEP_PENALTY, STEP_PENALTY])
-    )
-    return np.asarray(warping[::-1], dtype=np.int64)
-
-
-def _band_around(path: np.ndarray, n: int, m: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each reference row, the attempt columns [lo, hi) within ``radius`` of the coarse path."""
-    rows = np.clip(path[:, 0], 0, n - 1)
-    lo = np.full(n, m, np.int64)
-    hi = np.zeros(n, np.int64)
-    np.minimum.at(lo, rows, path[:, 1])
-    np.maximum.at(hi, rows, path[:, 1])
-    # Rows between coarse samples take their neighbours' range; then widen by the radius.
-    known = np.flatnonzero(hi >= lo)
-    lo = np.interp(np.arange(n), known, lo[known])
-    hi = np.interp(np.arange(n), known, hi[known])
-    lo = np.clip(np.floor(lo) - radius, 0, m - 1).astype(np.int64)
-    hi = np.clip(np.ceil(hi) + radius + 1, 1, m).astype(np.int64)
-    return np.minimum.accumulate(lo[::-1])[::-1], np.maximum.accumulate(hi)
 
 
 def _banded_dtw_path(reference: np.ndarray, attempt: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -173,7 +197,5 @@ def _backtrack(total: np.ndarray, steps: np.ndarray, lo: np.ndarray) -> np.ndarr
 
 
 def warm_up() -> None:
-    """Compile both DTW passes (numba: seconds, more without a cache) before the first comparison."""
-    cost = np.random.default_rng(0).random((8, 8))
-    _dtw_path(cost)
-    _banded_subsequence_dtw(cost, np.zeros(8, np.int64))
+    """Compile the DTW kernel (numba: seconds, more without a cache) before the first comparison."""
+    _banded_subsequence_dtw(np.random.default_rng(0).random((8, 8)), np.zeros(8, np.int64))

@@ -1,24 +1,27 @@
 """Compare an attempt with a reference dance: a score, timing, and feedback per body part and phrase.
 
 1. Both dancers' poses are torso-normalised and resampled to one even rate (``signals``).
-2. Mirror: with ``auto``, the attempt is flipped (x mirrored, left and right swapped) when its
-   best-diagonal similarity with the reference is clearly (``MIRROR_MARGIN``) higher that way: a
-   selfie camera or a class facing the teacher mirrors the dance.
-3. ``alignment.align`` pairs frames (subsequence DTW). The pairing is then made continuous: each
-   reference frame's attempt time is the mean of its paired frames, smoothed over ``SMOOTH_S``,
-   and the attempt's pose is interpolated at that time, so a slower or faster attempt is not
-   penalised for falling between frames. Each reference frame's similarity is the OKS with it.
-4. ``score`` = 100 x the mean over reference frames. Every reference frame is matched, so a part of
-   the choreography the attempt skipped or got wrong costs its full share; attempt frames before
-   or after the matched span (a late start, a run-up, walking off) are not scored, and the time
-   they take is what ``offset_s`` reports. Reference frames with no known pose do not count.
-5. ``tempo_ratio``: slope of attempt time against reference time (least squares over the middle
-   90 % of the path); ``offset_s``: how much later the attempt starts, the median along the path of
-   (attempt time - reference time) once the tempo's drift is taken out (at one tempo, simply the
-   median shift); ``timing`` per segment: its median shift minus ``offset_s`` (positive: late; an
+2. A line puts them on one clock (``alignment_choice``): the soundtracks' when both videos carry one
+   recording of a song; else the poses' own (``alignment.pose_line``). With the soundtracks, only the
+   reference frames whose music the attempt's dancer is on screen for are compared.
+3. Mirror: with ``auto``, the attempt is flipped (x mirrored, left and right swapped) when it matches
+   clearly (``MIRROR_MARGIN`` OKS) better that way: a selfie camera or a class facing the teacher
+   mirrors the dance.
+4. ``alignment.align_near`` pairs frames by subsequence DTW within a band around the line
+   (``SOUNDTRACK_BAND_S``, or ``alignment.BAND_S`` for a line found from poses). The pairing is made
+   continuous: each reference frame's attempt time is the mean of its paired frames, smoothed over
+   ``SMOOTH_S``, and the attempt's pose is interpolated at that time.
+5. ``score``: 100 x the movement match (``movement_match``) of the reference with the attempt along
+   the alignment: 100 for the same movement, 0 for unrelated (or opposite) movement; where neither
+   moves (a pose held by both), 100 x the held poses' mean OKS.
+   ``pose_similarity``: 100 x the mean OKS of the paired poses.
+6. ``tempo_ratio`` and ``offset_s`` (attempt time minus reference time at the first compared
+   reference frame): the soundtracks' line when it was used; else the slope of attempt time against
+   reference time (least squares over the middle 90 % of the path) and the median shift once that
+   slope's drift is taken out. ``timing`` per segment: its median shift from the soundtracks' line
+   (positive: the attempt dances late to the music), or, by poses alone, from ``offset_s`` (an
    attempt danced slower falls more and more behind).
-6. Body parts and segments average the per-keypoint similarities; the worst segments say which
-   joint angle differs most, in words.
+7. Segments, body parts and feedback: ``comparison_segments``.
 """
 from __future__ import annotations
 
@@ -27,39 +30,36 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from choreo.alignment import Alignment, align, best_diagonal, oks_matrix
-from choreo.angles import JOINTS, joint_angles
+from choreo.alignment import BAND_S, Alignment, align_near, pose_line
+from choreo.alignment_choice import AlignmentChoice, choose_alignment, not_on_screen_together
+from choreo.comparison_segments import (
+    Segment,
+    angle_differences,
+    body_parts,
+    movement_score,
+    segment,
+    segment_bounds,
+    worst_segments,
+)
+from choreo.movement_match import MovementMatch
 from choreo.pose_similarity import keypoint_similarity, normalise_poses
 from choreo.signals import TrackSeries, frame_rate, nanmean, resample
+from choreo.soundtrack import Soundtrack
 
+__all__ = ["Comparison", "Segment", "compare", "mirror_poses"]
+
+#: OKS by which the mirrored attempt must match better to be taken for a mirror image.
 MIRROR_MARGIN = 0.05
-#: Keypoint indices of each COCO body part.
-BODY_PARTS = {
-    "head": (0, 1, 2, 3, 4),
-    "torso": (5, 6, 11, 12),
-    "arms": (7, 8, 9, 10),
-    "legs": (13, 14, 15, 16),
-}
 #: Keypoint order after a left-right swap.
 MIRRORED_ORDER = (0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15)
 MAX_RATE = 30.0
-PHRASE_BEATS = 8
-WINDOW_S = 2.0
-WORST = 3
 SMOOTH_S = 0.5
-
-
-@dataclass(frozen=True)
-class Segment:
-    start_s: float
-    end_s: float
-    score: float | None
-    #: Median shift minus the global offset, ms; positive: the attempt is late here.
-    timing_ms: float | None
-    body_parts: dict[str, float | None]
-    worst_body_part: str | None
-    #: The joint angle that differs most, in words (e.g. "left knee bent 35° less").
-    feedback: str | None
+#: How far the path may leave the soundtracks' line, seconds: dancing to the same recording, a
+#: dancer is rarely more than a beat (0.33-1 s at 60-180 BPM) off; half a second keeps a step done
+#: a beat late from being matched with the next one.
+SOUNDTRACK_BAND_S = 0.5
+#: Least time, seconds, both dancers must be on screen by the soundtracks' clock to compare by it.
+MIN_TOGETHER_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -71,51 +71,80 @@ class Comparison:
     body_parts: dict[str, float | None]
     segments: list[Segment]
     worst_segments: list[Segment]
-    #: (reference time, attempt time) for each reference frame: the alignment.
+    #: (reference time, attempt time) for each compared reference frame: the alignment.
     path_s: np.ndarray
-    #: Similarity (0..1) per reference frame, on ``reference_t``.
+    #: The compared reference frames' times, seconds.
     reference_t: np.ndarray
+    #: Similarity (OKS, 0..1) per compared reference frame, on ``reference_t``.
     frame_similarity: np.ndarray
+    #: 100 x the mean OKS along the alignment.
+    pose_similarity: float
+    #: How the two were put on one clock, and why.
+    alignment: AlignmentChoice
 
 
 def compare(
-    reference: TrackSeries, attempt: TrackSeries, *, mirror: str = "auto", reference_beats: np.ndarray | None = None
+    reference: TrackSeries, attempt: TrackSeries, *, mirror: str = "auto", reference_beats: np.ndarray | None = None,
+    reference_soundtrack: Soundtrack | None = None, attempt_soundtrack: Soundtrack | None = None,
 ) -> Comparison:
     """Compare two dancers; ``mirror`` is ``auto``, ``on`` or ``off``; ``reference_beats`` (music beat
-    times of the reference video) make the segments 8-beat phrases instead of 2-second windows."""
+    times of the reference video) make the segments 8-beat phrases instead of 2-second windows; the
+    soundtracks (None: unknown) align the two by their music when they are one recording."""
     rate = min(frame_rate(reference.t), frame_rate(attempt.t), MAX_RATE)
     ref_t, ref_poses = _even(reference, rate)
     att_t, att_poses = _even(attempt, rate)
-    mirrored = _should_mirror(ref_poses, att_poses, rate) if mirror == "auto" else mirror == "on"
+    choice = choose_alignment(reference_soundtrack, attempt_soundtrack)
+    if choice.by_soundtrack:
+        assert choice.match is not None
+        centre = (choice.match.offset_s + choice.match.tempo_ratio * ref_t - att_t[0]) * rate
+        together = (centre >= 0) & (centre <= len(att_t) - 1)
+        if together.sum() < MIN_TOGETHER_S * rate:
+            choice = not_on_screen_together(choice, together.sum() / rate)
+        else:
+            ref_t, ref_poses, centre = ref_t[together], ref_poses[together], centre[together]
+    if choice.by_soundtrack:
+        mirrored, alignment = _align_near_line(ref_poses, att_poses, centre, int(round(SOUNDTRACK_BAND_S * rate)), mirror)
+    else:
+        mirrored, alignment, centre = _align_by_poses(ref_poses, att_poses, rate, mirror)
     if mirrored:
         att_poses = mirror_poses(att_poses)
-    alignment = align(ref_poses, att_poses, rate)
     position = _continuous_position(alignment, len(ref_t), rate)
-    per_keypoint = keypoint_similarity(ref_poses, _pose_at(att_poses, position))
+    att_at = _pose_at(att_poses, position)
+    per_keypoint = keypoint_similarity(ref_poses, att_at)
     frame_similarity = nanmean(per_keypoint, axis=-1)
     matched_t = np.interp(position, np.arange(len(att_t)), att_t)
-    shift = matched_t - ref_t
-    tempo_ratio = _slope(ref_t, matched_t)
-    # The start's shift: the median shift once the tempo's drift is taken out (the plain median
-    # shift when both dance at one tempo).
-    offset_s = float(np.median(matched_t - ref_t[0] - tempo_ratio * (ref_t - ref_t[0])))
-    angles = _angle_differences(reference, attempt, ref_t, matched_t, mirrored)
+    if choice.by_soundtrack:
+        assert choice.match is not None
+        tempo_ratio = choice.match.tempo_ratio
+        line_t = choice.match.offset_s + tempo_ratio * ref_t
+        offset_s, from_line = float(line_t[0] - ref_t[0]), matched_t - line_t
+    else:
+        # Measured where the line runs inside the attempt: beyond its ends the path can only wait there.
+        inside = (centre >= 0) & (centre <= len(att_t) - 1)
+        inside = inside if inside.sum() >= 3 else np.ones(len(ref_t), bool)
+        tempo_ratio = _slope(ref_t[inside], matched_t[inside])
+        # The start's shift: the median shift once the tempo's drift is taken out.
+        offset_s = float(np.median(matched_t[inside] - ref_t[0] - tempo_ratio * (ref_t[inside] - ref_t[0])))
+        from_line = matched_t - ref_t - offset_s
+    match = MovementMatch(ref_poses, att_at)
+    angles = angle_differences(reference, attempt, ref_t, matched_t, mirrored)
     segments = [
-        _segment(start, end, ref_t, per_keypoint, shift - offset_s, angles)
-        for start, end in _segment_bounds(ref_t, reference_beats)
+        segment(start, end, ref_t, match, per_keypoint, from_line, angles)
+        for start, end in segment_bounds(ref_t, reference_beats)
     ]
-    scored = [s for s in segments if s.score is not None]
     return Comparison(
-        score=_percent(np.nanmean(frame_similarity)) if np.isfinite(frame_similarity).any() else 0.0,
+        score=movement_score(match, per_keypoint)[0] or 0.0,
         offset_s=offset_s,
         tempo_ratio=tempo_ratio,
         mirrored=mirrored,
-        body_parts=_body_parts(per_keypoint),
+        body_parts={name: score for name, (score, _) in body_parts(match, per_keypoint).items()},
         segments=segments,
-        worst_segments=sorted(scored, key=lambda s: s.score)[:WORST],
+        worst_segments=worst_segments(segments),
         path_s=np.stack([ref_t, matched_t], axis=1),
         reference_t=ref_t,
         frame_similarity=frame_similarity,
+        pose_similarity=float(np.nanmean(frame_similarity) * 100) if np.isfinite(frame_similarity).any() else 0.0,
+        alignment=choice,
     )
 
 
@@ -135,15 +164,40 @@ def _even(track: TrackSeries, rate: float) -> tuple[np.ndarray, np.ndarray]:
     return grid, even.reshape(len(grid), 17, 2)
 
 
-#: Poses per side the mirror decision looks at, at most (5 a second for videos up to 2 minutes).
-MIRROR_FRAMES = 600
+def _align_near_line(
+    reference: np.ndarray, attempt: np.ndarray, centre: np.ndarray, radius: int, mirror: str
+) -> tuple[bool, Alignment]:
+    """(mirrored, alignment) within ``radius`` of a line given beforehand; ``auto`` aligns both ways."""
+    if mirror != "auto":
+        flip = mirror == "on"
+        return flip, align_near(reference, mirror_poses(attempt) if flip else attempt, centre, radius)
+    plain = align_near(reference, attempt, centre, radius)
+    flipped = align_near(reference, mirror_poses(attempt), centre, radius)
+    if _mean(flipped.similarity) > _mean(plain.similarity) + MIRROR_MARGIN:
+        return True, flipped
+    return False, plain
 
 
-def _should_mirror(reference: np.ndarray, attempt: np.ndarray, rate: float) -> bool:
-    step = max(1, int(round(rate / 5)), int(np.ceil(max(len(reference), len(attempt)) / MIRROR_FRAMES)))
-    plain = best_diagonal(oks_matrix(reference[::step], attempt[::step]))[1]
-    flipped = best_diagonal(oks_matrix(reference[::step], mirror_poses(attempt[::step])))[1]
-    return flipped > plain + MIRROR_MARGIN
+def _align_by_poses(
+    reference: np.ndarray, attempt: np.ndarray, rate: float, mirror: str
+) -> tuple[bool, Alignment, np.ndarray]:
+    """(mirrored, alignment, the line's attempt frame per reference frame) around the poses' own best
+    line; ``auto`` compares both ways' lines."""
+    if mirror == "auto":
+        plain, flipped = pose_line(reference, attempt, rate), pose_line(reference, mirror_poses(attempt), rate)
+        mirrored = flipped.similarity > plain.similarity + MIRROR_MARGIN
+        line = flipped if mirrored else plain
+    else:
+        mirrored = mirror == "on"
+        line = pose_line(reference, mirror_poses(attempt) if mirrored else attempt, rate)
+    attempt = mirror_poses(attempt) if mirrored else attempt
+    centre = line.at(np.arange(len(reference)))
+    return mirrored, align_near(reference, attempt, centre, int(round(BAND_S * rate))), centre
+
+
+def _mean(values: np.ndarray) -> float:
+    known = values[np.isfinite(values)]
+    return float(known.mean()) if len(known) else 0.0
 
 
 def _slope(ref_t: np.ndarray, matched_t: np.ndarray) -> float:
@@ -172,90 +226,3 @@ def _pose_at(poses: np.ndarray, position: np.ndarray) -> np.ndarray:
     above = np.minimum(below + 1, len(poses) - 1)
     weight = (position - below)[:, None, None]
     return poses[below] * (1 - weight) + poses[above] * weight
-
-
-def _body_parts(per_keypoint: np.ndarray) -> dict[str, float | None]:
-    parts: dict[str, float | None] = {}
-    for name, keypoints in BODY_PARTS.items():
-        values = per_keypoint[:, list(keypoints)]
-        parts[name] = _percent(np.nanmean(values)) if np.isfinite(values).any() else None
-    return parts
-
-
-def _segment_bounds(ref_t: np.ndarray, beats: np.ndarray | None) -> list[tuple[float, float]]:
-    start, end = float(ref_t[0]), float(ref_t[-1])
-    beats = np.asarray(beats if beats is not None else [], float)
-    beats = beats[(beats >= start) & (beats <= end)]
-    if len(beats) > PHRASE_BEATS:
-        edges = list(beats[::PHRASE_BEATS])
-        if end - edges[-1] > 0:
-            edges.append(end)
-        if edges[0] > start:
-            edges.insert(0, start)
-    else:
-        edges = list(np.arange(start, end, WINDOW_S)) + [end]
-    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-
-
-def _segment(
-    start: float, end: float, ref_t: np.ndarray, per_keypoint: np.ndarray, relative_shift: np.ndarray,
-    angles: dict[str, np.ndarray],
-) -> Segment:
-    inside = (ref_t >= start) & (ref_t < end)
-    similarity = nanmean(per_keypoint[inside], axis=-1)
-    known = np.isfinite(similarity)
-    parts = _body_parts(per_keypoint[inside])
-    known_parts = {name: value for name, value in parts.items() if value is not None}
-    return Segment(
-        start_s=start,
-        end_s=end,
-        score=_percent(similarity[known].mean()) if known.any() else None,
-        timing_ms=float(np.median(relative_shift[inside]) * 1000) if inside.any() else None,
-        body_parts=parts,
-        worst_body_part=min(known_parts, key=known_parts.get) if known_parts else None,
-        feedback=_feedback({name: differences[inside] for name, differences in angles.items()}),
-    )
-
-
-def _angle_differences(
-    reference: TrackSeries, attempt: TrackSeries, ref_t: np.ndarray, matched_t: np.ndarray, mirrored: bool
-) -> dict[str, np.ndarray]:
-    """Attempt angle minus reference angle, degrees, per reference frame (the attempt's own left is
-    the reference's right when mirrored)."""
-    ref_angles = joint_angles(reference.keypoints)
-    att_angles = joint_angles(attempt.keypoints)
-    differences = {}
-    for name in JOINTS:
-        counterpart = _other_side(name) if mirrored else name
-        differences[name] = np.interp(matched_t, attempt.t, att_angles[counterpart]) - np.interp(
-            ref_t, reference.t, ref_angles[name]
-        )
-    return differences
-
-
-def _other_side(name: str) -> str:
-    return name.replace("left_", "right_") if name.startswith("left_") else name.replace("right_", "left_")
-
-
-#: How a larger (+) or smaller (-) angle than the reference's reads, per joint kind.
-ANGLE_WORDS = {
-    "elbow": ("{side} elbow bent {d}° less", "{side} elbow bent {d}° more"),
-    "knee": ("{side} knee bent {d}° less", "{side} knee bent {d}° more"),
-    "shoulder": ("{side} arm raised {d}° higher", "{side} arm {d}° lower"),
-    "hip": ("{side} hip {d}° straighter", "{side} leg lifted {d}° more at the hip"),
-}
-
-
-def _feedback(differences: dict[str, np.ndarray]) -> str | None:
-    """The joint whose angle differs most on average over the segment, in a dancer's words."""
-    means = {name: float(np.nanmean(d)) for name, d in differences.items() if np.isfinite(d).any()}
-    if not means:
-        return None
-    name = max(means, key=lambda joint: abs(means[joint]))
-    side, kind = name.split("_", 1)
-    more, less = ANGLE_WORDS[kind]
-    return (more if means[name] > 0 else less).format(side=side, d=round(abs(means[name])))
-
-
-def _percent(value: float) -> float:
-    return float(np.clip(value, 0.0, 1.0) * 100)

@@ -1,37 +1,70 @@
 """Assemble ``comparison.json`` and the result fields an API answer carries, from a ``Comparison``."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from choreo.comparison import Comparison, Segment
+from choreo.comparison_segments import FEEDBACK_BELOW
+from choreo.dancer_choice import DancerChoice
+from choreo.soundtrack_alignment import MIN_CORRELATION
 
-VERSION = 1
+#: 2: movement-match scores, alignment by soundtrack, dancers chosen by visibility.
+VERSION = 2
 #: Within this, a segment's timing is "on time" (a frame at 20-30 fps, about).
 ON_TIME_MS = 50.0
 
 DEFINITIONS = {
-    "score": "100 x the mean over reference frames of COCO OKS (torso-normalised poses) with the attempt's pose "
-    "at the aligned time; reference frames the attempt did not dance score low, the attempt's run-up and run-out "
-    "are not scored.",
-    "alignment": "Subsequence DTW on 1 - OKS (at most 1,200 frames a side, refined in a 1 s band at full rate "
-    "for longer videos), made continuous by smoothing over 0.5 s.",
-    "offset_s": "How much later the attempt starts: the median of attempt time minus reference time along the "
-    "alignment once the tempo ratio's drift is taken out (positive: later).",
-    "tempo_ratio": "Slope of attempt time against reference time: attempt duration / reference duration.",
-    "mirror": "auto flips the attempt (x mirrored, left and right swapped) when its best-diagonal similarity is "
-    "higher by more than 0.05.",
-    "segments": "The reference's 8-beat phrases when it has music beats, else 2 s windows; timing is the segment's "
-    "median shift minus offset_s (positive: late), 'on time' within 50 ms.",
+    "score": "100 x the movement match along the alignment: the correlation of the two dancers' movements, each "
+    "dancer's torso-normalised pose minus that dancer's own average pose, pooled over keypoints and both axes (the "
+    "keypoints that move most count most). 100: the same movements at the same times, whatever each dancer's build, "
+    "stance or camera; 0: unrelated (or opposite) movement, or one dancer holding still while the other moves; "
+    "where neither moves (a pose held by both), 100 x the held poses' mean OKS. Pose similarity (OKS) is not the "
+    "score because any two upright people score 0.5-0.6 OKS once centred on the torso, and two people dancing the "
+    "same choreography score no higher.",
+    "pose_similarity": "100 x the mean COCO OKS of the torso-normalised poses paired by the alignment: how close the "
+    "shapes are, build and camera included.",
+    "aligned_by": "soundtrack: both videos carry one recording of a song, and its line (offset and tempo ratio, from "
+    "the onset-strength envelopes' cross-correlation over a grid of playback speeds 0.5-2x) puts them on one clock; "
+    "only the reference's frames whose music the attempt's dancer is on screen for are compared. poses: no shared "
+    "music (no soundtrack features, no sound, different songs, or the dancers on screen at different moments of "
+    "it): the line is the one through the pose-similarity matrix with the highest mean (tempo ratios 0.67-1.5), "
+    "and every reference frame is compared. alignment_reason says which case.",
+    "soundtrack_correlation": "Pearson's r of the two soundtracks' onset-strength envelopes along their best line; "
+    f"one recording reads 0.7-0.95, different songs under 0.4; the soundtrack is used from {MIN_CORRELATION} up "
+    "when that peak also stands clear of every shift by a beat or more. null when either job has no soundtrack.",
+    "alignment": "Subsequence DTW on 1 - OKS within a band around the line (0.5 s by the soundtrack, 1 s by poses), "
+    "made continuous by smoothing over 0.5 s.",
+    "offset_s": "Attempt time minus reference time at the first compared reference frame (positive: the attempt "
+    "starts later): the soundtrack's line, or by poses the median along the alignment once the tempo ratio's "
+    "drift is taken out.",
+    "tempo_ratio": "Attempt seconds per reference second: the soundtrack's playback speed ratio, or by poses the slope "
+    "of attempt time against reference time along the alignment.",
+    "mirror": "auto flips the attempt (x mirrored, left and right swapped) when it matches better by more than "
+    "0.05 OKS that way.",
+    "segments": "The reference's 8-beat phrases when it has music beats, else 2 s windows (under 1 s at either end "
+    "joins its neighbour), each scored like score over its frames; timing is the segment's median shift from the "
+    "soundtrack's line (positive: late to the music), or by poses from offset_s, 'on time' within 50 ms.",
+    "worst_segments": f"Up to three lowest segments scoring under {FEEDBACK_BELOW:g} (less than half the movement "
+    "shared), with the body part that scored lowest and the joint angle that differs most, in words; empty when "
+    "every segment scores at least that.",
+    "dancers": "reference_dancer and dancer: the track compared in each video, the one asked for or else the most "
+    "visible (most frames with at least 13 of 17 keypoints seen, then the taller on screen), and why.",
 }
 
 
 def result_fields(comparison: Comparison) -> dict[str, Any]:
-    """The figures of the API's ``result`` (ids and the document's key are added by the worker)."""
+    """The figures of the API's ``result`` (ids, dancers and the document's key are added by the worker)."""
+    choice = comparison.alignment
     return {
         "score": round(comparison.score, 2),
+        "pose_similarity": round(comparison.pose_similarity, 2),
         "offset_s": round(comparison.offset_s, 3),
         "tempo_ratio": round(comparison.tempo_ratio, 4),
         "mirrored": comparison.mirrored,
+        "aligned_by": choice.method,
+        "alignment_reason": choice.reason,
+        "soundtrack_correlation": _round(choice.match.correlation, 3) if choice.match is not None else None,
         "body_parts": {name: _round(value, 2) for name, value in comparison.body_parts.items()},
         "segments": [_segment_score(s) for s in comparison.segments],
         "worst_segments": [
@@ -41,8 +74,13 @@ def result_fields(comparison: Comparison) -> dict[str, Any]:
     }
 
 
+def dancer_fields(reference: DancerChoice, attempt: DancerChoice) -> dict[str, Any]:
+    """``reference_dancer`` and ``dancer``: which track of each video was compared, and why."""
+    return {"reference_dancer": _dancer(reference), "dancer": _dancer(attempt)}
+
+
 def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[str, Any]:
-    """The whole comparison: ``header`` (ids), the result, every segment in full, and the alignment."""
+    """The whole comparison: ``header`` (ids, dancers), the result, every segment in full, and the alignment."""
     return {
         "version": VERSION,
         **header,
@@ -62,6 +100,10 @@ def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[
             "similarity": [_round(float(v), 4) for v in comparison.frame_similarity],
         },
     }
+
+
+def _dancer(choice: DancerChoice) -> dict[str, Any]:
+    return {**asdict(choice), "well_seen_s": round(choice.well_seen_s, 2)}
 
 
 def _segment_score(segment: Segment) -> dict[str, Any]:

@@ -49,6 +49,17 @@ class SegmentTiming(BaseModel):
     offset_ms: float | None
 
 
+class DancerChoice(BaseModel):
+    """Which dancer of a video was compared, and why (``choreo.dancer_choice``)."""
+
+    track_id: int
+    #: "request" or "most_visible".
+    chosen_by: str
+    well_seen_s: float
+    dancers: int
+    reason: str
+
+
 class ComparisonResult(BaseModel):
     score: float
     offset_s: float
@@ -61,6 +72,14 @@ class ComparisonResult(BaseModel):
     worst_segments: list[WorstSegment]
     timing: list[SegmentTiming]
     comparison_key: str
+    # Since soundtrack alignment: None in results stored before it.
+    #: "soundtrack" or "poses".
+    aligned_by: str | None = None
+    alignment_reason: str | None = None
+    soundtrack_correlation: float | None = None
+    pose_similarity: float | None = None
+    reference_dancer: DancerChoice | None = None
+    dancer: DancerChoice | None = None
 
 
 class Comparison(BaseModel):

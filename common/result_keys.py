@@ -12,9 +12,18 @@ def job_results_prefix(job_id: str) -> str:
     return f"{RESULTS_PREFIX}{job_id}/"
 
 
+#: A job's soundtrack features (``choreo.soundtrack``), written beside analysis.json for comparisons.
+SOUNDTRACK_FILE = "soundtrack.json"
+
+
 def results_key(job_id: str, name: str) -> str:
-    """A job's result file: ``results/{job}/poses.json``, ``overlay.mp4``, ``analysis.json``."""
+    """A job's result file: ``results/{job}/poses.json``, ``overlay.mp4``, ``analysis.json``, ``soundtrack.json``."""
     return f"{job_results_prefix(job_id)}{name}"
+
+
+def soundtrack_key(job_id: str) -> str:
+    """``results/{job}/soundtrack.json``: absent for jobs analysed before it was kept, or without analysis."""
+    return results_key(job_id, SOUNDTRACK_FILE)
 
 
 def chunks_prefix(job_id: str) -> str:

@@ -11,7 +11,7 @@ from minio import Minio
 from nats.aio.msg import Msg
 
 from choreo.comparison import compare
-from choreo.comparison_report import comparison_document, result_fields
+from choreo.comparison_report import comparison_document, dancer_fields, result_fields
 from common.comparisons import Comparison, ComparisonResult, ComparisonStatus, ComparisonStore
 from common.consumer import read_order, retry_delay
 from common.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
@@ -70,7 +70,7 @@ class CompareRunner:
             await message.ack()
             COMPARISONS.labels("completed").inc()
             COMPARE_SECONDS.observe(time.monotonic() - started)
-            log.info("comparison %s completed: score %.1f", comparison_id, result.score)
+            log.info("comparison %s completed: score %.1f, aligned by %s", comparison_id, result.score, result.aligned_by)
 
     async def _claim(self, comparison_id: str, seq: int, attempt: int) -> Comparison | None:
         def claim(current: Comparison) -> Comparison | None:
@@ -91,11 +91,12 @@ class CompareRunner:
         bucket = self._settings.bucket
         reference = await asyncio.to_thread(read_danced_job, self._s3, bucket, reference_job)
         attempt = await asyncio.to_thread(read_danced_job, self._s3, bucket, attempt_job)
-        reference_track = choose_track(reference, comparison.reference_track_id, "reference")
-        attempt_track = choose_track(attempt, comparison.track_id, "attempt")
+        reference_track, reference_dancer = choose_track(reference, comparison.reference_track_id, "reference")
+        attempt_track, attempt_dancer = choose_track(attempt, comparison.track_id, "attempt")
         await message.in_progress()
         outcome = await asyncio.to_thread(
-            compare, reference_track, attempt_track, mirror=comparison.mirror.value, reference_beats=reference.beats
+            compare, reference_track, attempt_track, mirror=comparison.mirror.value, reference_beats=reference.beats,
+            reference_soundtrack=reference.soundtrack, attempt_soundtrack=attempt.soundtrack,
         )
         ids = {
             "comparison_id": comparison.comparison_id,
@@ -103,13 +104,14 @@ class CompareRunner:
             "job_id": comparison.job_id,
             "reference_track_id": reference_track.track_id,
             "track_id": attempt_track.track_id,
+            **dancer_fields(reference_dancer, attempt_dancer),
         }
         key = comparison_key(comparison.comparison_id)
         document = json.dumps(comparison_document(outcome, ids), separators=(",", ":"), allow_nan=False).encode()
         await asyncio.to_thread(self._store, key, document)
         return ComparisonResult.model_validate(
-            {**result_fields(outcome), "reference_track_id": reference_track.track_id,
-             "track_id": attempt_track.track_id, "comparison_key": key}
+            {**result_fields(outcome), **dancer_fields(reference_dancer, attempt_dancer),
+             "reference_track_id": reference_track.track_id, "track_id": attempt_track.track_id, "comparison_key": key}
         )
 
     def _store(self, key: str, document: bytes) -> None:

@@ -16,7 +16,7 @@ from common.consumer import read_order, retry_delay
 from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
 from common.job_store import JobStore
 from common.jobs import Job, JobResult, JobStatus, Stage
-from common.result_keys import job_results_prefix, results_key
+from common.result_keys import job_results_prefix, results_key, soundtrack_key
 from common.settings import Settings
 from common.storage import storage_errors
 from common.stored_uploads import delete_prefix
@@ -147,12 +147,14 @@ class PoseJobRunner(ChunkHandling):
         return summary, dance
 
     async def _store_results(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> None:
-        """poses.json, the overlay and analysis.json under ``results/{job}/``, where ``_complete`` says they are."""
+        """poses.json, the overlay, analysis.json and soundtrack.json under ``results/{job}/``, where
+        ``_complete`` says they are (soundtrack.json where ``soundtrack_key`` says: comparisons look for it)."""
         await asyncio.to_thread(self._upload, results_key(job_id, POSES_FILE), summary.poses_path)
         if summary.overlay_path is not None:
             await asyncio.to_thread(self._upload, results_key(job_id, OVERLAY_FILE), summary.overlay_path)
         if dance is not None:
             await asyncio.to_thread(self._upload, results_key(job_id, ANALYSIS_FILE), dance.path)
+            await asyncio.to_thread(self._upload, soundtrack_key(job_id), dance.soundtrack_path)
         log.info("job %s: results stored", job_id)
 
     async def _analyse_dance(self, job_id: str, video: Path, poses: Path, out_dir: Path) -> DanceAnalysis | None:

@@ -1,16 +1,20 @@
-"""Comparisons through the API on the real stack: a dance and a copy of it started one second late."""
+"""Comparisons through the API on the real stack: a dance and a copy of it started one second late, without
+sound (aligned by poses) and with the same recording of clicks on both (aligned by the soundtrack)."""
 from __future__ import annotations
 
 import uuid
 
+import numpy as np
 import pytest
 import requests
 
-from tests.clips import make_swaying_clip
+from tests.clips import make_swaying_clip, mux_clicks
 from tests.conftest import API_KEYS
 from tests.helpers import confirm, put_file, request_upload, wait_until_final
 
 DELAY_S = 1.0
+#: Click times of the reference's soundtrack: irregular, so that one shift lines them up and no other.
+CLICKS_S = np.sort(np.random.default_rng(3).uniform(0.2, 5.8, 14))
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +56,17 @@ def test_a_copy_started_late_is_found_late_by_that_much_and_scores_high(stack, j
     assert done["status"] == "completed", done
     result = done["result"]
     assert result["offset_s"] == pytest.approx(DELAY_S, abs=0.1)
-    assert result["score"] >= 85
+    assert result["score"] >= 85 and 0 <= result["pose_similarity"] <= 100
     assert result["tempo_ratio"] == pytest.approx(1.0, abs=0.05)
     assert result["mirrored"] is False
+    assert result["aligned_by"] == "poses" and result["alignment_reason"] == "the reference video has no sound"
+    assert result["soundtrack_correlation"] is None
+    for choice in (result["reference_dancer"], result["dancer"]):
+        assert choice["chosen_by"] == "most_visible" and choice["well_seen_s"] > 0 and choice["reason"]
     assert set(result["body_parts"]) == {"arms", "legs", "torso", "head"}
     assert len(result["segments"]) == 3  # no music: 2-second windows over 6 s
-    assert len(result["worst_segments"]) == 3 and all(s["feedback"] for s in result["worst_segments"])
+    # Feedback only where a segment falls short: a copy of the dance has (nearly) none.
+    assert all(s["score"] < 70 and s["feedback"] for s in result["worst_segments"])
     assert [t["verdict"] for t in result["timing"]] == ["on time"] * 3
     document = requests.get(result["comparison_url"], timeout=30).json()
     assert document["comparison_id"] == queued["comparison_id"]
@@ -70,6 +79,33 @@ def test_a_dance_compared_with_itself_scores_100(stack, jobs):
     answer = compare(stack.api, reference_job_id=reference_job, job_id=reference_job)
     done = wait_until_final(stack.api, f"/api/v1/compare/{answer.json()['comparison_id']}")
     assert done["result"]["score"] == pytest.approx(100.0) and done["result"]["offset_s"] == pytest.approx(0.0)
+    assert done["result"]["worst_segments"] == []
+
+
+@pytest.fixture(scope="module")
+def music_jobs(stack, tmp_path_factory):
+    """The reference and the late copy, each with the same clicks as its soundtrack (the copy's 1 s later)."""
+    folder = tmp_path_factory.mktemp("compare-music")
+    reference = mux_clicks(make_swaying_clip(folder / "silent-reference.mp4", seconds=6.0), folder / "reference.mp4",
+                           CLICKS_S, 6.0)
+    late = mux_clicks(make_swaying_clip(folder / "silent-late.mp4", seconds=7.0, delay_s=DELAY_S), folder / "late.mp4",
+                      CLICKS_S + DELAY_S, 7.0)
+    return completed_job(stack.api, reference), completed_job(stack.api, late)
+
+
+def test_two_videos_with_one_recording_are_aligned_by_their_soundtrack(stack, music_jobs):
+    reference_job, late_job = music_jobs
+    answer = compare(stack.api, reference_job_id=reference_job, job_id=late_job)
+    done = wait_until_final(stack.api, f"/api/v1/compare/{answer.json()['comparison_id']}")
+    assert done["status"] == "completed", done
+    result = done["result"]
+    assert result["aligned_by"] == "soundtrack", result["alignment_reason"]
+    assert result["soundtrack_correlation"] > 0.8
+    assert result["offset_s"] == pytest.approx(DELAY_S, abs=0.05)
+    assert result["tempo_ratio"] == pytest.approx(1.0, abs=0.01)
+    assert result["score"] >= 85
+    document = requests.get(result["comparison_url"], timeout=30).json()
+    assert document["aligned_by"] == "soundtrack" and "soundtrack" in document["definitions"]["aligned_by"]
 
 
 def test_the_events_stream_ends_with_the_finished_comparison(stack, jobs):

@@ -11,7 +11,10 @@ from gateway.models.errors import ErrorDetail
 from gateway.models.events import ServerSentEvent
 from gateway.models.fields import JobId, Timestamp
 
-BODY_PARTS_TEXT = "Scores 0-100 for arms (elbows, wrists), legs (knees, ankles), torso (shoulders, hips), head"
+BODY_PARTS_TEXT = (
+    "Movement match 0-100 (as score) of arms (elbows, wrists), legs (knees, ankles), torso (shoulders, hips) and head; "
+    "null for a part never seen"
+)
 
 
 class CompareParams(BaseModel):
@@ -23,8 +26,12 @@ class CompareParams(BaseModel):
         MirrorMode.AUTO,
         description="auto: flip the attempt (mirror image) when that matches clearly better; on: always; off: never",
     )
-    reference_track_id: int | None = Field(None, ge=1, description="Dancer in the reference; default: the one on screen longest")
-    track_id: int | None = Field(None, ge=1, description="Dancer in the attempt; default: the one on screen longest")
+    reference_track_id: int | None = Field(
+        None, ge=1, description="Dancer in the reference; default: the most visible (most frames with a well-seen pose)"
+    )
+    track_id: int | None = Field(
+        None, ge=1, description="Dancer in the attempt; default: the most visible (most frames with a well-seen pose)"
+    )
 
 
 class ComparisonPath(BaseModel):
@@ -40,10 +47,13 @@ class SegmentScore(ResponseBody):
 
 
 class WorstSegment(SegmentScore):
-    """One of the three lowest segments, with what cost most."""
+    """One of the (up to) three lowest segments scoring under 70, with what cost most."""
 
     body_part: str | None = Field(description="The body part that scored lowest in this segment")
-    feedback: str | None = Field(description="The joint angle that differs most, in words, e.g. 'left knee bent 35° less'")
+    feedback: str | None = Field(
+        description="What differs most, in words: a joint held differently ('left knee bent 35° more') or moving "
+        "differently ('right arm moves differently, about 40° apart')"
+    )
 
 
 class SegmentTiming(ResponseBody):
@@ -60,18 +70,51 @@ class BodyParts(ResponseBody):
     head: float | None = Field(ge=0, le=100)
 
 
+class DancerChoice(ResponseBody):
+    """Which dancer of a video was compared, and why."""
+
+    track_id: int
+    chosen_by: Literal["request", "most_visible"] = Field(
+        description="request: named in the request; most_visible: the most frames with at least 13 of 17 keypoints seen"
+    )
+    well_seen_s: float = Field(ge=0, description="Seconds of video in which this dancer's pose is well seen")
+    dancers: int = Field(ge=1, description="Dancers (tracks) in the video")
+    reason: str = Field(description="Why this dancer, in a sentence")
+
+
 class ComparisonResult(ResponseBody):
     """How close the attempt is to the reference, and where it differs."""
 
-    score: float = Field(ge=0, le=100, description="100 x mean pose similarity (OKS) along the alignment; 100: identical")
-    offset_s: float = Field(description="How much later the attempt starts its dance than the reference (negative: earlier)")
-    tempo_ratio: float = Field(description="Attempt duration / reference duration along the alignment; 1.2: 20 % slower")
+    score: float = Field(
+        ge=0, le=100,
+        description="100 x the movement match along the alignment (correlation of the two dancers' movements around "
+        "their own average pose); 100: the same movements at the same times, 0: unrelated",
+    )
+    pose_similarity: float | None = Field(
+        ge=0, le=100, description="100 x mean pose similarity (OKS) along the alignment; null in results made before it"
+    )
+    offset_s: float = Field(description="Attempt time minus reference time where the comparison starts (negative: earlier)")
+    tempo_ratio: float = Field(description="Attempt seconds per reference second along the alignment; 1.2: 20 % slower")
     mirrored: bool = Field(description="Whether the attempt was compared as a mirror image")
+    aligned_by: Literal["soundtrack", "poses"] | None = Field(
+        description="soundtrack: both videos carry one recording of a song, which put them on one clock; poses: "
+        "aligned by the poses alone; null in results made before it"
+    )
+    alignment_reason: str | None = Field(description="Why it was aligned that way, in a sentence")
+    soundtrack_correlation: float | None = Field(
+        ge=-1, le=1,
+        description="Correlation of the two soundtracks' onset envelopes at their best alignment (one recording: "
+        "0.7-0.95); null when either job has no soundtrack features or no sound",
+    )
     reference_track_id: int
     track_id: int
+    reference_dancer: DancerChoice | None = Field(description="The reference's dancer compared, and why")
+    dancer: DancerChoice | None = Field(description="The attempt's dancer compared, and why")
     body_parts: BodyParts = Field(description=BODY_PARTS_TEXT)
     segments: list[SegmentScore] = Field(description="The reference's 8-beat phrases when it has music beats, else 2 s windows")
-    worst_segments: list[WorstSegment]
+    worst_segments: list[WorstSegment] = Field(
+        description="Up to three lowest segments scoring under 70, lowest first; empty when every segment scores 70 or more"
+    )
     timing: list[SegmentTiming] = Field(description="Per segment: early, late or on time (within 50 ms)")
     comparison_url: str = Field(description="Presigned download URL of comparison.json (the alignment path, per-frame scores)",
                                 json_schema_extra={"format": "uri"})

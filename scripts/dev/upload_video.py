@@ -707,6 +707,8 @@ def print_comparison(comparison: dict) -> None:
         advice = f", {segment['body_part']}: {segment['feedback']}" if segment.get("feedback") else ""
         score = "no pose" if segment["score"] is None else f"{segment['score']:.0f}/100"
         print(f"compare_worst: {segment['start_s']:.1f}-{segment['end_s']:.1f} s {score}{advice}")
+    if not result["worst_segments"]:
+        print("compare_worst: none (no segment falls short)")
     print(f"comparison_url: {result['comparison_url']}")
 
 
