@@ -52,6 +52,7 @@ bench: setup
 	$(PY) -m bench.comparison
 	$(PY) -m bench.cluster_throughput
 	$(PY) -m bench.chunked_video
+	$(PY) -m bench.real_corpus
 
 # ULTRALYTICS_PYTHON=/path/to/python (a venv with ultralytics) adds Ultralytics' predict side by side.
 bench-pose: setup
