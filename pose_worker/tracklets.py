@@ -23,6 +23,7 @@ from pose_worker.decode import Person
 from pose_worker.poses_file import person_of
 from pose_worker.tracking import COCO_SIGMAS, box_iou
 
+LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 5, 6, 11, 12
 #: A keypoint is well seen at this visibility; a body is well seen with ``WELL_SEEN_KEYPOINTS`` of them.
 KEYPOINT_SEEN = 0.5
 WELL_SEEN_KEYPOINTS = 8
@@ -44,6 +45,9 @@ class Tracklet:
     boxes: np.ndarray  # x1, y1, x2, y2 pixels, (n, 4)
     scores: np.ndarray  # (n,)
     well_seen: np.ndarray  # bool (n,): at least WELL_SEEN_KEYPOINTS keypoints seen
+    #: Shoulder midpoint to hip midpoint, pixels (n,); NaN where a shoulder or hip is not seen. Unlike the box,
+    #: it does not grow when the arms go up or the legs kick.
+    torso: np.ndarray
     #: Sum of the clothes' descriptors and how many went into it (0: never seen alone).
     appearance_sum: np.ndarray
     appearance_count: int
@@ -81,8 +85,9 @@ class TrackletLog:
         boxes = np.array([p.box for p, _ in tracked], dtype=np.float64)
         keypoints = np.stack([p.keypoints for p, _ in tracked]).astype(np.float64)
         seen = keypoints[:, :, 2] >= KEYPOINT_SEEN
-        for (person, track_id), box, count in zip(tracked, boxes, seen.sum(axis=1)):
-            self._rows[track_id].append((t, *box, person.score, count >= WELL_SEEN_KEYPOINTS))
+        torso = torso_lengths(keypoints, seen)
+        for (person, track_id), box, count, length in zip(tracked, boxes, seen.sum(axis=1), torso):
+            self._rows[track_id].append((t, *box, person.score, count >= WELL_SEEN_KEYPOINTS, length))
         if len(tracked) > 1:
             self._count_same_bodies([tid for _, tid in tracked], boxes, keypoints, seen)
         if image is not None:
@@ -110,6 +115,7 @@ class TrackletLog:
             rows = rows[order]
             result.append(Tracklet(
                 track_id=track_id, t=rows[:, 0], boxes=rows[:, 1:5], scores=rows[:, 5], well_seen=rows[:, 6] > 0,
+                torso=rows[:, 7],
                 appearance_sum=self._appearance_sum.get(track_id, np.zeros(DESCRIPTOR_SIZE)),
                 appearance_count=self._appearance_count.get(track_id, 0),
             ))
@@ -143,6 +149,14 @@ class TrackletLog:
             descriptor = describe(image, box)
             if descriptor is not None:
                 self.add_appearance(track_id, descriptor, 1)
+
+
+def torso_lengths(keypoints: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Shoulder midpoint to hip midpoint of each pose (P, 17, 3), pixels; NaN unless both shoulders and hips are seen."""
+    shoulders = (keypoints[:, LEFT_SHOULDER, :2] + keypoints[:, RIGHT_SHOULDER, :2]) / 2
+    hips = (keypoints[:, LEFT_HIP, :2] + keypoints[:, RIGHT_HIP, :2]) / 2
+    known = seen[:, [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP]].all(axis=1)
+    return np.where(known, np.linalg.norm(shoulders - hips, axis=1), np.nan)
 
 
 def log_from_records(frames: Sequence[Mapping], appearance: Mapping[int, tuple[Sequence[float], int]] | None = None) -> TrackletLog:

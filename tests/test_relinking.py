@@ -39,7 +39,7 @@ def piece(track_id: int, start_s: float, end_s: float, x: float, *, look: np.nda
     cx = x + vx * (t - start_s)
     boxes = np.stack([cx - height / 4, np.full_like(t, y - height / 2), cx + height / 4, np.full_like(t, y + height / 2)], axis=1)
     return Tracklet(track_id=track_id, t=t, boxes=boxes, scores=np.full(len(t), 0.8), well_seen=np.ones(len(t), bool),
-                    appearance_sum=look * len(t), appearance_count=len(t))
+                    torso=np.full(len(t), height / 3), appearance_sum=look * len(t), appearance_count=len(t))
 
 
 def test_the_descriptor_tells_clothes_apart_and_finds_the_same_clothes_alike():
@@ -64,6 +64,19 @@ def test_two_people_seen_at_once_are_never_joined_however_alike():
 
 def test_someone_too_far_to_have_walked_there_in_the_gap_is_someone_else():
     identity = relink([piece(1, 0, 5, 100), piece(2, 5.2, 10, 1200)], {}, FRAME)
+    assert identity[1] != identity[2]
+
+
+def test_someone_much_smaller_at_the_same_place_after_a_cut_is_someone_else():
+    # A cut between two scenes: a near person's piece ends, a far person's starts where they stood.
+    identity = relink([piece(1, 0, 2, 600, height=500), piece(2, 2.03, 4, 600, height=200)], {}, FRAME)
+    assert identity[1] != identity[2]
+
+
+def test_a_box_ten_times_smaller_a_frame_later_is_someone_else_even_with_the_torso_unseen():
+    near, far = piece(1, 0, 2, 600, height=450), piece(2, 2.03, 4, 600, height=140)
+    unseen = [Tracklet(**{**vars(p), "torso": np.full(len(p.t), np.nan)}) for p in (near, far)]
+    identity = relink(unseen, {}, FRAME)
     assert identity[1] != identity[2]
 
 
