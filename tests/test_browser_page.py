@@ -237,7 +237,7 @@ def test_the_timeline_shows_the_music_beats_and_the_offset_in_words_when_there_i
         # The job's own analysis.json, swapped for one of a video with music (test clips have no audio);
         # the bucket answers cross-origin, so does this.
         served.append(route.request.url)
-        document = analysis_with_music(urlsplit(route.request.url).path.split("/")[-2], seconds=4.0)
+        document = analysis_with_music(urlsplit(route.request.url).path.split("/")[-2], seconds=6.0)
         route.fulfill(json=document, headers={"Access-Control-Allow-Origin": "*"})
 
     page.route(lambda url: urlsplit(url).path.endswith("/analysis.json"), serve_music_analysis)
@@ -248,14 +248,14 @@ def test_the_timeline_shows_the_music_beats_and_the_offset_in_words_when_there_i
     page.locator("#analysis").screenshot(path=str(SCREENSHOTS / "analysis-with-music.png"))
 
     assert served and f"/{state['jobId']}/" in served[0], served
-    document = analysis_with_music(state["jobId"], seconds=4.0)
-    alignment, synchrony = document["beat_alignment"], document["synchrony"]
-    assert alignment["mean_offset_ms"] < 0  # the dancers are early
+    document = analysis_with_music(state["jobId"], seconds=6.0)
+    on_beat, synchrony = document["on_beat"], document["synchrony"]
+    assert on_beat["locked"] and on_beat["mean_asynchrony_ms"] < 0  # the dancers follow the beat, early
     assert shown["note"] is None and shown["timelineShown"], f"{shown}\n{page.log}"
     assert shown["musicTempo"] == "120 BPM"
-    assert shown["motionTempo"] == bpm_text(document["tempo"]["motion_bpm"])
-    assert shown["beatOffset"] == f"{int(-alignment['mean_offset_ms'] + 0.5)} ms early on average"
-    assert shown["beatScore"] == f"{alignment['score']:.2f} (chance {alignment['chance']:.2f})"
+    assert shown["motionTempo"] == f"{bpm_text(document['tempo']['motion_bpm'])}, on the beat"
+    assert shown["beatOffset"] == f"hits {int(-on_beat['mean_asynchrony_ms'] + 0.5)} ms early on average"
+    assert shown["beatScore"] == f"yes, follows the beat ({on_beat['locking']:.2f}, chance {on_beat['chance']:.2f})"
     assert shown["synchrony"] == f"R {synchrony['group']['R']:.2f} (chance {synchrony['group']['chance']:.2f})"
     (pair,) = synchrony["pairs"]
     assert pair["leader_track_id"] == 1  # the earlier dancer leads

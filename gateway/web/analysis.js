@@ -16,16 +16,32 @@ function offsetText(ms) {
   return `${Math.abs(rounded)} ms ${rounded < 0 ? "early" : "late"}`;
 }
 
+/** How often the movement repeats per music beat, in a dancer's words. */
+const LEVEL_WORDS = { 0.5: "every 2 beats", 1: "on the beat", 2: "twice a beat" };
+
+function tempoText(tempo) {
+  if (tempo.motion_bpm === null) return "no steady tempo";
+  const level = tempo.motion_source === "beat" ? LEVEL_WORDS[tempo.cycles_per_beat] : null;
+  return level ? `${bpmText(tempo.motion_bpm)}, ${level}` : bpmText(tempo.motion_bpm);
+}
+
+/** analysis.json's on_beat (locking to the music's beat clock) as words and its figure against chance. */
+function onBeatText(onBeat) {
+  const figures = `${onBeat.locking.toFixed(2)}, chance ${onBeat.chance.toFixed(2)}`;
+  return onBeat.locked ? `yes, follows the beat (${figures})` : `not measurably (${figures})`;
+}
+
 function showFigures(analysis) {
-  const { tempo, music, beat_alignment: alignment, dancers, synchrony } = analysis;
-  $("motion-tempo").textContent = tempo.motion_bpm === null ? "no steady tempo" : bpmText(tempo.motion_bpm);
+  const { tempo, music, on_beat: onBeat, dancers, synchrony } = analysis;
+  $("motion-tempo").textContent = tempoText(tempo);
   if (!music.has_audio) $("music-tempo").textContent = "no audio";
   else $("music-tempo").textContent = tempo.music_bpm === null ? "no beat found" : bpmText(tempo.music_bpm);
 
-  if (alignment) {
-    $("beat-score").textContent = `${alignment.score.toFixed(2)} (chance ${alignment.chance.toFixed(2)})`;
-    $("beat-offset").textContent = alignment.mean_offset_ms === null ? "not measured"
-      : `${offsetText(alignment.mean_offset_ms)} on average`;
+  if (onBeat) {
+    $("beat-score").textContent = onBeatText(onBeat);
+    // Hits are timed against the beat only where the movement follows it; elsewhere an average means nothing.
+    $("beat-offset").textContent = !onBeat.locked ? "not timed: off the beat"
+      : onBeat.mean_asynchrony_ms === null ? "not measured" : `hits ${offsetText(onBeat.mean_asynchrony_ms)} on average`;
   } else {
     const why = !music.has_audio ? "needs music" : tempo.music_bpm === null ? "no music beat" : "no beat while dancing";
     $("beat-score").textContent = $("beat-offset").textContent = why;
@@ -50,6 +66,7 @@ function showFigures(analysis) {
     return item;
   }));
 
+  labelDancers(new Set(dancers.map((dancer) => dancer.track_id)));
   $("timeline-legend").replaceChildren(...dancers.map((dancer) => {
     const item = document.createElement("li");
     const swatch = document.createElement("i");
@@ -58,6 +75,25 @@ function showFigures(analysis) {
     item.append(swatch, `dancer ${dancer.track_id}${bpm}`);
     return item;
   }));
+}
+
+/** The player's legend names the analysis' dancers; the others tracked are one line, not a list. */
+function labelDancers(dancerIds) {
+  const others = [];
+  for (const item of document.querySelectorAll("#legend li[data-track-id]")) {
+    const id = Number(item.dataset.trackId);
+    if (dancerIds.has(id)) item.lastChild.textContent = `dancer ${id}`;
+    else others.push(item);
+    item.hidden = !dancerIds.has(id);
+  }
+  document.getElementById("legend-others")?.remove();
+  if (!others.length) return;
+  const note = document.createElement("li");
+  note.id = "legend-others";
+  note.textContent = `and ${others.length} ${others.length === 1 ? "other person" : "others"} seen too little to count as `
+    + `${others.length === 1 ? "a dancer" : "dancers"}`;
+  note.title = others.map((item) => item.lastChild.textContent).join(", ");
+  $("legend").append(note);
 }
 
 function showAnalysisNote(text) {

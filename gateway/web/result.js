@@ -23,7 +23,8 @@ export async function showResult(job, file) {
   // No file and no overlay: the skeletons are drawn on black.
   player.load(file || !overlayUrl ? poses : null, videoUrl || overlayUrl);
   showLegend(poses);
-  $("summary").textContent = `${frames} frames, up to ${peopleMax} people at once, ${tracks} tracks.`;
+  $("summary").textContent = `${frames} frames, up to ${peopleMax} ${peopleMax === 1 ? "person" : "people"} at once, `
+    + `${tracks} ${tracks === 1 ? "person" : "people"} tracked.`;
   $("poses-link").href = posesUrl;
   $("overlay-link").hidden = !overlayUrl;
   if (overlayUrl) $("overlay-link").href = overlayUrl;
@@ -40,7 +41,9 @@ function showLegend(poses) {
     const item = document.createElement("li");
     const swatch = document.createElement("i");
     swatch.style.background = colourOf(id);
-    item.append(swatch, id === null ? "untracked" : `dancer ${id}`);
+    // Who of them is a dancer the analysis says (analysis.js relabels them); until then, people.
+    item.append(swatch, id === null ? "untracked" : `person ${id}`);
+    if (id !== null) item.dataset.trackId = id;
     return item;
   }));
 }
