@@ -7,6 +7,7 @@ from typing import Any
 from choreo.comparison import Comparison, Segment
 from choreo.comparison_segments import FEEDBACK_BELOW
 from choreo.dancer_choice import DancerChoice
+from choreo.figures import json_number
 from choreo.soundtrack_alignment import MIN_CORRELATION
 
 #: 2: movement-match scores, alignment by soundtrack, dancers chosen by visibility.
@@ -64,8 +65,8 @@ def result_fields(comparison: Comparison) -> dict[str, Any]:
         "mirrored": comparison.mirrored,
         "aligned_by": choice.method,
         "alignment_reason": choice.reason,
-        "soundtrack_correlation": _round(choice.match.correlation, 3) if choice.match is not None else None,
-        "body_parts": {name: _round(value, 2) for name, value in comparison.body_parts.items()},
+        "soundtrack_correlation": json_number(choice.match.correlation, 3) if choice.match is not None else None,
+        "body_parts": {name: json_number(value, 2) for name, value in comparison.body_parts.items()},
         "segments": [_segment_score(s) for s in comparison.segments],
         "worst_segments": [
             {**_segment_score(s), "body_part": s.worst_body_part, "feedback": s.feedback} for s in comparison.worst_segments
@@ -88,8 +89,8 @@ def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[
         **result_fields(comparison),
         "segments_detail": [
             {
-                **_segment_score(s), "timing_ms": _round(s.timing_ms, 1), "body_parts": {
-                    name: _round(value, 2) for name, value in s.body_parts.items()
+                **_segment_score(s), "timing_ms": json_number(s.timing_ms, 1), "body_parts": {
+                    name: json_number(value, 2) for name, value in s.body_parts.items()
                 }, "worst_body_part": s.worst_body_part, "feedback": s.feedback,
             }
             for s in comparison.segments
@@ -97,7 +98,7 @@ def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[
         "alignment": {
             "reference_t": [round(float(t), 3) for t in comparison.path_s[:, 0]],
             "attempt_t": [round(float(t), 3) for t in comparison.path_s[:, 1]],
-            "similarity": [_round(float(v), 4) for v in comparison.frame_similarity],
+            "similarity": [json_number(float(v), 4) for v in comparison.frame_similarity],
         },
     }
 
@@ -107,7 +108,7 @@ def _dancer(choice: DancerChoice) -> dict[str, Any]:
 
 
 def _segment_score(segment: Segment) -> dict[str, Any]:
-    return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "score": _round(segment.score, 2)}
+    return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "score": json_number(segment.score, 2)}
 
 
 def _timing(segment: Segment) -> dict[str, Any]:
@@ -117,10 +118,4 @@ def _timing(segment: Segment) -> dict[str, Any]:
     else:
         verdict = "late" if offset > 0 else "early"
     return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "verdict": verdict,
-            "offset_ms": _round(offset, 1)}
-
-
-def _round(value: float | None, digits: int) -> float | None:
-    if value is None or value != value:  # NaN
-        return None
-    return round(float(value), digits)
+            "offset_ms": json_number(offset, 1)}

@@ -5,9 +5,7 @@ and for the group. The document's fields are described in the README and the Ope
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,13 +15,13 @@ from choreo.beat_alignment import BeatAlignment, align_beats
 from choreo.beat_clock import steady_beats
 from choreo.dancers import dancers_of
 from choreo.energy import energy
-from choreo.entrainment import Locking, asynchrony, beat_locking, limb_hits, movement_velocities
+from choreo.figures import json_number
 from choreo.kinematic_beats import kinematic_beats
 from choreo.music import MusicBeats
+from choreo.on_beat import BeatFollowing, tempo_fields, tempo_of
 from choreo.pose_similarity import normalise_poses, oks
-from choreo.signals import TrackSeries, fill_edges, frame_rate, nanmean, resample, tracks_from_frames
+from choreo.signals import TrackSeries, frame_rate, nanmean, resample, tracks_from_frames
 from choreo.synchrony import MAX_LAG_S, envelope_lag, group_synchrony
-from choreo.tempo import MotionTempo, motion_tempo
 
 VERSION = 1
 
@@ -77,9 +75,9 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
     group = nanmean(envelopes, axis=0) if len(dancers) else np.full(len(grid), np.nan)
     music_beats = music.beats if music is not None else np.array([])
     clock = steady_beats(music_beats) if len(music_beats) >= 2 else None
-    movements = [_Movement.of(d, grid, clock) for d in dancers]
-    pooled = _Movement.pooled(movements, grid, clock)
-    motion = _tempo(group, rate, music.bpm if music else None, pooled.locking)
+    movements = [BeatFollowing.of(d, grid, clock) for d in dancers]
+    pooled = BeatFollowing.pooled(movements, grid, clock)
+    motion = tempo_of(group, rate, music.bpm if music else None, pooled.locking)
     group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
     return {
         "version": VERSION,
@@ -87,9 +85,9 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
         "video": poses.get("video"),
         "definitions": DEFINITIONS,
         "tempo": {
-            **_tempo_fields(motion),
-            "music_bpm": _round(music.bpm, 2) if music else None,
-            "music_confidence": _round(music.confidence, 4) if music and music.bpm else None,
+            **tempo_fields(motion),
+            "music_bpm": json_number(music.bpm, 2) if music else None,
+            "music_confidence": json_number(music.confidence, 4) if music and music.bpm else None,
         },
         "music": {"has_audio": has_audio, "beats": _times(music_beats) if has_audio else None},
         "kinematic_beats": _times(group_beats),
@@ -122,72 +120,6 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-#: A limb that moves back and forth stops twice per cycle (at each end): its hits are timed on a clock
-#: of twice the movement's level, and land on the beat or halfway to the next.
-REVERSALS_PER_CYCLE = 2
-
-
-@dataclass(frozen=True)
-class _Movement:
-    """One dancer's (or all dancers') movement measured against the music's beat clock."""
-
-    velocities: np.ndarray
-    hits: tuple[np.ndarray, np.ndarray]
-    clock: np.ndarray | None
-    locking: Locking | None
-
-    @classmethod
-    def of(cls, dancer: TrackSeries, grid: np.ndarray, clock: np.ndarray | None) -> _Movement:
-        velocities = movement_velocities(dancer, grid)
-        hits = limb_hits(dancer, grid) if clock is not None else (np.array([]), np.array([]))
-        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock) if clock is not None else None)
-
-    @classmethod
-    def pooled(cls, movements: Sequence[_Movement], grid: np.ndarray, clock: np.ndarray | None) -> _Movement:
-        if not movements or clock is None:
-            return cls(np.empty((0, len(grid))), (np.array([]), np.array([])), clock, None)
-        velocities = np.concatenate([m.velocities for m in movements])
-        hits = (np.concatenate([m.hits[0] for m in movements]), np.concatenate([m.hits[1] for m in movements]))
-        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock))
-
-    def on_beat(self) -> dict[str, Any] | None:
-        if self.locking is None or self.clock is None:
-            return None
-        lock = self.locking
-        timing = asynchrony(*self.hits, self.clock, REVERSALS_PER_CYCLE * lock.level)
-        return {
-            "locked": lock.locked,
-            "cycles_per_beat": lock.level,
-            "locking": _round(lock.strength, 4),
-            "chance": _round(lock.chance, 4),
-            "chance_sd": _round(lock.chance_sd, 4),
-            "z": _round(lock.z, 2),
-            "score_above_chance": _round(lock.score_above_chance, 4),
-            "hits": timing.hits if timing else 0,
-            "vector_strength": _round(timing.vector_strength, 4) if timing else None,
-            "rayleigh_p": _round(timing.rayleigh_p, 4) if timing else None,
-            "mean_asynchrony_ms": _round(timing.mean_ms, 1) if timing else None,
-            "asynchrony_sd_ms": _round(timing.sd_ms, 1) if timing else None,
-        }
-
-
-def _tempo(envelope: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
-    """Tempo over the stretch where the envelope is measured (short gaps filled)."""
-    valid = np.flatnonzero(~np.isnan(envelope))
-    if len(valid) < 2:
-        return MotionTempo(bpm=None, confidence=0.0, source="movement", cycles_per_beat=None)
-    return motion_tempo(fill_edges(envelope[valid[0] : valid[-1] + 1]), rate, music_bpm, locking)
-
-
-def _tempo_fields(tempo: MotionTempo) -> dict[str, Any]:
-    return {
-        "motion_bpm": _round(tempo.bpm, 2),
-        "motion_confidence": _round(tempo.confidence, 4),
-        "motion_source": tempo.source,
-        "cycles_per_beat": tempo.cycles_per_beat,
-    }
-
-
 def _span(grid: np.ndarray, envelope: np.ndarray) -> tuple[float, float] | None:
     valid = np.flatnonzero(~np.isnan(envelope))
     return (float(grid[valid[0]]), float(grid[valid[-1]])) if len(valid) else None
@@ -202,43 +134,43 @@ def _alignment(music_beats: np.ndarray, motion_beats: np.ndarray, span: tuple[fl
         return None
     result: BeatAlignment = align_beats(beats, motion_beats)
     return {
-        "score": _round(result.score, 4),
-        "music_to_motion": _round(result.music_to_motion, 4),
-        "motion_to_music": _round(result.motion_to_music, 4),
-        "chance": _round(result.chance, 4),
-        "score_above_chance": _round(result.score_above_chance, 4),
-        "mean_offset_ms": _round(result.mean_offset_ms, 1),
-        "median_offset_ms": _round(result.median_offset_ms, 1),
-        "per_beat": [{"t": _round(t, 3), "offset_ms": _round(o, 1)} for t, o in zip(beats, result.offsets_ms)],
+        "score": json_number(result.score, 4),
+        "music_to_motion": json_number(result.music_to_motion, 4),
+        "motion_to_music": json_number(result.motion_to_music, 4),
+        "chance": json_number(result.chance, 4),
+        "score_above_chance": json_number(result.score_above_chance, 4),
+        "mean_offset_ms": json_number(result.mean_offset_ms, 1),
+        "median_offset_ms": json_number(result.median_offset_ms, 1),
+        "per_beat": [{"t": json_number(t, 3), "offset_ms": json_number(o, 1)} for t, o in zip(beats, result.offsets_ms)],
     }
 
 
 def _dancer(
-    dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music: MusicBeats | None, movement: _Movement
+    dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music: MusicBeats | None, movement: BeatFollowing
 ) -> dict[str, Any]:
     music_beats = music.beats if music is not None else np.array([])
-    tempo = _tempo(envelope, rate, music.bpm if music else None, movement.locking)
+    tempo = tempo_of(envelope, rate, music.bpm if music else None, movement.locking)
     beats = kinematic_beats(grid, envelope, rate)
     angles = joint_angles(dancer.keypoints)
     moves = energy(dancer.t, dancer.joint_speeds)
     return {
         "track_id": dancer.track_id,
-        "first_t": _round(dancer.first_t, 3),
-        "last_t": _round(dancer.last_t, 3),
-        **_tempo_fields(tempo),
+        "first_t": json_number(dancer.first_t, 3),
+        "last_t": json_number(dancer.last_t, 3),
+        **tempo_fields(tempo),
         "on_beat": movement.on_beat(),
         "kinematic_beats": _times(beats),
         "energy": {
-            "mean": _round(moves.mean, 4),
-            "peak": _round(moves.peak, 4),
+            "mean": json_number(moves.mean, 4),
+            "peak": json_number(moves.peak, 4),
             "start_s": moves.start_s,
             "window_s": moves.window_s,
-            "series": [_round(v, 4) for v in moves.series],
+            "series": [json_number(v, 4) for v in moves.series],
         },
         "t": _times(dancer.t),
-        "joint_angles": {name: [_round(a, 1) for a in series] for name, series in angles.items()},
+        "joint_angles": {name: [json_number(a, 1) for a in series] for name, series in angles.items()},
         "range_of_motion": {name: _range(series) for name, series in angles.items()},
-        "symmetry": {f"{left.removeprefix('left_')}": _round(_mean_abs(angles[left] - angles[right]), 1)
+        "symmetry": {f"{left.removeprefix('left_')}": json_number(_mean_abs(angles[left] - angles[right]), 1)
                      for left, right in JOINT_PAIRS},
         "beat_alignment": _alignment(music_beats, beats, (dancer.first_t, dancer.last_t)),
     }
@@ -249,7 +181,7 @@ def _range(angles: np.ndarray) -> dict[str, float | None]:
     if len(known) == 0:
         return {"min": None, "max": None, "p5": None, "p95": None}
     p5, p95 = np.percentile(known, [5, 95])
-    return {"min": _round(known.min(), 1), "max": _round(known.max(), 1), "p5": _round(p5, 1), "p95": _round(p95, 1)}
+    return {"min": json_number(known.min(), 1), "max": json_number(known.max(), 1), "p5": json_number(p5, 1), "p95": json_number(p95, 1)}
 
 
 def _mean_abs(values: np.ndarray) -> float | None:
@@ -269,17 +201,17 @@ def _synchrony(
         leader = None if lag.samples == 0 else (a.track_id if lag.samples > 0 else b.track_id)
         pairs.append({
             "track_ids": [a.track_id, b.track_id],
-            "score": _round(lag.score, 4),
-            "lag_s": _round(abs(lag.samples) / rate, 3),
+            "score": json_number(lag.score, 4),
+            "lag_s": json_number(abs(lag.samples) / rate, 3),
             "leader_track_id": leader,
-            "pose_similarity": _round(_pose_similarity(a, b), 4),
+            "pose_similarity": json_number(_pose_similarity(a, b), 4),
         })
     if not pairs:
         return None
     group = group_synchrony(envelopes, rate, bpm)
     return {
         "pairs": pairs,
-        "group": {"R": _round(group.R, 4), "chance": _round(group.chance, 4)} if group else None,
+        "group": {"R": json_number(group.R, 4), "chance": json_number(group.chance, 4)} if group else None,
     }
 
 
@@ -298,8 +230,3 @@ def _times(values: np.ndarray) -> list[float]:
     return [round(float(v), 3) for v in values]
 
 
-def _round(value: float | None, digits: int) -> float | None:
-    """JSON-safe: NaN and None become null."""
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), digits)
