@@ -104,6 +104,15 @@ async function uploadReference(file, mirror, run) {
   if (run === comparisonRun) await compare(jobId, mirror, run);
 }
 
+/** How the two were put on one clock, and which dancer of each was compared, in words. */
+function howCompared(result) {
+  const match = result.soundtrack_correlation === null ? "" : ` (match ${result.soundtrack_correlation.toFixed(2)})`;
+  const clock = result.aligned_by === "soundtrack" ? `Aligned by the music: both videos play one recording${match}.`
+    : result.aligned_by === "poses" ? `Aligned by the poses: ${result.alignment_reason}.` : "";
+  const dancer = (role, choice) => (choice ? ` ${role}: dancer ${choice.track_id}, ${choice.reason}.` : "");
+  return clock + dancer("Reference", result.reference_dancer) + dancer("Attempt", result.dancer);
+}
+
 function showComparison(comparison, referenceJob, attemptJob, details) {
   const { result } = comparison;
   $("compare-score").textContent = `${Math.round(result.score)} / 100`;
@@ -116,6 +125,7 @@ function showComparison(comparison, referenceJob, attemptJob, details) {
   $("compare-mirrored").textContent = result.mirrored ? "yes, as a mirror image" : "no";
   $("compare-parts").textContent = Object.entries(result.body_parts)
     .map(([part, score]) => `${part} ${scoreText(score)}`).join(", ");
+  $("compare-how").textContent = howCompared(result);
 
   const alignment = new Alignment(details.alignment);
   duo = duo || new DuoPlayer($("reference-video"), $("attempt-video"), (t) => movePlayheadTo(t));
