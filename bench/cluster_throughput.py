@@ -27,8 +27,8 @@ from pathlib import Path
 import nats.js.errors
 import requests
 
-from common.broker import UNREACHABLE_ERRORS, connect_nats
-from common.provision import provision_patiently
+from infra.broker import UNREACHABLE_ERRORS, connect_nats
+from operations.provision import provision_patiently
 from tests.clips import make_clip
 from tests.cluster_env import ClusterEnv, kill_hard, start_cluster, start_services
 from tests.helpers import FINAL_STATUSES

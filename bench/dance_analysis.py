@@ -20,7 +20,7 @@ from pathlib import Path
 
 from choreo.music import music_beats, warm_up
 from choreo.report import build_report
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.audio import read_audio
 from pose_worker.dance_analysis import analyse_dance
 from pose_worker.model import PoseModel

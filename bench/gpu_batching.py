@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.frame_pipeline import FramePipeline
 from pose_worker.letterbox import letterbox_frame, plan_letterbox
 from pose_worker.model import BUNDLED_MODEL, PoseModel

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.backends.base import InferenceBackend
 from pose_worker.letterbox import letterbox_frame
 from pose_worker.model import PoseModel

@@ -28,12 +28,12 @@ from pathlib import Path
 import requests
 
 from bench.local_stack import BenchStack, bench_stack
-from common.broker import connect_nats
-from common.job_store import JobStore
-from common.jobs import Job, JobStatus
-from common.provision import ensure_bucket
-from common.storage import make_s3_client
-from common.upload_waits import UploadWaits
+from domain.job_store import JobStore
+from domain.jobs import JobRecord, JobStatus
+from domain.upload_waits import UploadWaits
+from infra.broker import connect_nats
+from infra.storage import make_s3_client
+from operations.provision import ensure_bucket
 from tests.helpers import find_event
 from tests.processes import free_port
 
@@ -56,9 +56,9 @@ def metric_sum(url: str, name: str) -> float:
     return sum(float(value) for value in re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? ([0-9.e+-]+)$", text, re.MULTILINE))
 
 
-def new_job() -> Job:
+def new_job() -> JobRecord:
     job_id = str(uuid.uuid4())
-    return Job.new(job_id, "abandoned.mp4", "video/mp4", f"uploads/{job_id}/abandoned.mp4", URL_LIFETIME_S)
+    return JobRecord.new(job_id, "abandoned.mp4", "video/mp4", f"uploads/{job_id}/abandoned.mp4", URL_LIFETIME_S)
 
 
 async def create_jobs(store: JobStore, count: int) -> None:

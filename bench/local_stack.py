@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.provision import provision
-from common.settings import Settings
+from infra.settings import Settings
+from operations.provision import provision
 from tests.processes import ManagedProcess, free_port, python_service
 from tests.services import MINIO_PASSWORD, MINIO_USER, Services, start_local
 

@@ -23,8 +23,8 @@ from types import ModuleType
 
 from bench.local_stack import BenchStack, bench_stack
 from bench.upload_throughput import RssSampler
-from common.storage import make_s3_client
-from common.stored_uploads import delete_upload
+from domain.stored_uploads import delete_upload
+from infra.storage import make_s3_client
 from tests.processes import ROOT
 
 GIB = 1024**3

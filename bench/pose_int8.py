@@ -25,7 +25,7 @@ import numpy as np
 from bench.pose_clips import make_bench_clips
 from bench.pose_speed import Mode, agreement_by_clip
 from bench.pose_timing import end_to_end_timer, inference_timer, interleaved, per_second
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.letterbox import letterbox_frame, plan_letterbox
 from pose_worker.model import BUNDLED_MODEL, PoseModel
 from pose_worker.video import VideoReader

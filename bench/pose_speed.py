@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.pose_agreement import Agreement, compare_people
 from bench.pose_clips import make_bench_clips
 from bench.pose_timing import end_to_end_timer, inference_timer, interleaved, per_second
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.backends.thread_plan import plan_threads
 from pose_worker.letterbox import letterbox_frame
 from pose_worker.model import PoseModel

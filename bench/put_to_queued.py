@@ -16,7 +16,7 @@ import aiohttp
 
 from bench.local_stack import bench_stack
 from bench.upload_url_load import percentile
-from common.broker import connect_nats
+from infra.broker import connect_nats
 
 BODY = b"\x00" * 1024
 

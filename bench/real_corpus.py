@@ -27,7 +27,7 @@ from choreo.music import music_beats, warm_up
 from choreo.report import build_report
 from choreo.signals import tracks_from_frames
 from choreo.soundtrack import soundtrack_of
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.audio import read_audio
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import POSES_FILE, PoseOptions, estimate_poses

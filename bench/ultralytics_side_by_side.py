@@ -85,7 +85,7 @@ def compare(python: str, seconds: float, repeats: int, rounds: int) -> None:
 
     from bench.pose_agreement import compare_people
     from bench.pose_timing import end_to_end_timer, interleaved, per_second
-    from common.settings import Settings
+    from infra.settings import Settings
     from pose_worker.decode import Person
     from pose_worker.model import BUNDLED_MODEL, PoseModel
     from pose_worker.video import VideoReader

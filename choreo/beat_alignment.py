@@ -21,7 +21,7 @@ CHANCE_SEED = 0
 
 
 @dataclass(frozen=True)
-class BeatAlignment:
+class BeatAlignmentFigures:
     music_to_motion: float
     motion_to_music: float
     score: float
@@ -55,7 +55,7 @@ def harmonic_mean(a: float, b: float) -> float:
     return 0.0 if a + b == 0 else 2 * a * b / (a + b)
 
 
-def align_beats(music_beats: np.ndarray, kinematic_beats: np.ndarray, sigma_s: float = SIGMA_S) -> BeatAlignment:
+def align_beats(music_beats: np.ndarray, kinematic_beats: np.ndarray, sigma_s: float = SIGMA_S) -> BeatAlignmentFigures:
     """Both scores, their harmonic mean, chance (kinematic beats shifted by random amounts within
     +-1 music beat period) and the signed offsets per music beat."""
     music, motion = np.asarray(music_beats, float), np.asarray(kinematic_beats, float)
@@ -64,7 +64,7 @@ def align_beats(music_beats: np.ndarray, kinematic_beats: np.ndarray, sigma_s: f
     score = harmonic_mean(music_to_motion, motion_to_music)
     chance = _chance(music, motion, sigma_s)
     offsets = nearest_distances(music, motion) * 1000 if len(motion) else np.array([])
-    return BeatAlignment(
+    return BeatAlignmentFigures(
         music_to_motion=music_to_motion,
         motion_to_music=motion_to_music,
         score=score,

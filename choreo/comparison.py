@@ -46,7 +46,7 @@ from choreo.pose_similarity import keypoint_similarity, normalise_poses
 from choreo.signals import TrackSeries, frame_rate, nanmean, resample
 from choreo.soundtrack import Soundtrack
 
-__all__ = ["Comparison", "Segment", "compare", "mirror_poses"]
+__all__ = ["DanceComparison", "Segment", "compare", "mirror_poses"]
 
 #: OKS by which the mirrored attempt must match better to be taken for a mirror image.
 MIRROR_MARGIN = 0.05
@@ -63,7 +63,7 @@ MIN_TOGETHER_S = 2.0
 
 
 @dataclass(frozen=True)
-class Comparison:
+class DanceComparison:
     score: float
     offset_s: float
     tempo_ratio: float
@@ -86,7 +86,7 @@ class Comparison:
 def compare(
     reference: TrackSeries, attempt: TrackSeries, *, mirror: str = "auto", reference_beats: np.ndarray | None = None,
     reference_soundtrack: Soundtrack | None = None, attempt_soundtrack: Soundtrack | None = None,
-) -> Comparison:
+) -> DanceComparison:
     """Compare two dancers; ``mirror`` is ``auto``, ``on`` or ``off``; ``reference_beats`` (music beat
     times of the reference video) make the segments 8-beat phrases instead of 2-second windows; the
     soundtracks (None: unknown) align the two by their music when they are one recording."""
@@ -132,7 +132,7 @@ def compare(
         segment(start, end, ref_t, match, per_keypoint, from_line, angles)
         for start, end in segment_bounds(ref_t, reference_beats)
     ]
-    return Comparison(
+    return DanceComparison(
         score=movement_score(match, per_keypoint)[0] or 0.0,
         offset_s=offset_s,
         tempo_ratio=tempo_ratio,

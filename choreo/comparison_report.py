@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from choreo.comparison import Comparison, Segment
+from choreo.comparison import DanceComparison, Segment
 from choreo.comparison_segments import FEEDBACK_BELOW
-from choreo.dancer_choice import DancerChoice
+from choreo.dancer_choice import ChosenDancer
 from choreo.figures import json_number
 from choreo.soundtrack_alignment import MIN_CORRELATION
 
@@ -54,7 +54,7 @@ DEFINITIONS = {
 }
 
 
-def result_fields(comparison: Comparison) -> dict[str, Any]:
+def result_fields(comparison: DanceComparison) -> dict[str, Any]:
     """The figures of the API's ``result`` (ids, dancers and the document's key are added by the worker)."""
     choice = comparison.alignment
     return {
@@ -75,12 +75,12 @@ def result_fields(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def dancer_fields(reference: DancerChoice, attempt: DancerChoice) -> dict[str, Any]:
+def dancer_fields(reference: ChosenDancer, attempt: ChosenDancer) -> dict[str, Any]:
     """``reference_dancer`` and ``dancer``: which track of each video was compared, and why."""
     return {"reference_dancer": _dancer(reference), "dancer": _dancer(attempt)}
 
 
-def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[str, Any]:
+def comparison_document(comparison: DanceComparison, header: dict[str, Any]) -> dict[str, Any]:
     """The whole comparison: ``header`` (ids, dancers), the result, every segment in full, and the alignment."""
     return {
         "version": VERSION,
@@ -103,7 +103,7 @@ def comparison_document(comparison: Comparison, header: dict[str, Any]) -> dict[
     }
 
 
-def _dancer(choice: DancerChoice) -> dict[str, Any]:
+def _dancer(choice: ChosenDancer) -> dict[str, Any]:
     return {**asdict(choice), "well_seen_s": round(choice.well_seen_s, 2)}
 
 

@@ -32,7 +32,7 @@ class Visibility:
 
 
 @dataclass(frozen=True)
-class DancerChoice:
+class ChosenDancer:
     track_id: int
     #: ``REQUEST`` (named in the request) or ``MOST_VISIBLE``.
     chosen_by: str
@@ -52,7 +52,7 @@ def visibility(tracks: Iterable[TrackSeries]) -> dict[int, Visibility]:
     return seen
 
 
-def most_visible(seen: Mapping[int, Visibility], candidates: Iterable[int]) -> DancerChoice:
+def most_visible(seen: Mapping[int, Visibility], candidates: Iterable[int]) -> ChosenDancer:
     """The best seen of ``candidates`` (track ids), with the reason."""
     ranked = sorted(
         (seen.get(track_id, Visibility(track_id, 0, 0.0, 0.0)) for track_id in candidates),
@@ -66,10 +66,10 @@ def most_visible(seen: Mapping[int, Visibility], candidates: Iterable[int]) -> D
             f"the most visible of {len(ranked)} dancers: seen well for {best.well_seen_s:.1f} s "
             f"(next: dancer {ranked[1].track_id}, {ranked[1].well_seen_s:.1f} s)"
         )
-    return DancerChoice(best.track_id, MOST_VISIBLE, best.well_seen_s, len(ranked), reason)
+    return ChosenDancer(best.track_id, MOST_VISIBLE, best.well_seen_s, len(ranked), reason)
 
 
-def requested(seen: Mapping[int, Visibility], track_id: int, dancers: int) -> DancerChoice:
+def requested(seen: Mapping[int, Visibility], track_id: int, dancers: int) -> ChosenDancer:
     """The dancer the request named."""
     well_seen_s = seen[track_id].well_seen_s if track_id in seen else 0.0
-    return DancerChoice(track_id, REQUEST, well_seen_s, dancers, f"asked for; seen well for {well_seen_s:.1f} s")
+    return ChosenDancer(track_id, REQUEST, well_seen_s, dancers, f"asked for; seen well for {well_seen_s:.1f} s")

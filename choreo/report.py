@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from choreo.angles import JOINT_PAIRS, joint_angles
-from choreo.beat_alignment import BeatAlignment, align_beats
+from choreo.beat_alignment import BeatAlignmentFigures, align_beats
 from choreo.beat_clock import steady_beats
 from choreo.dancers import dancers_of
 from choreo.energy import energy
@@ -132,7 +132,7 @@ def _alignment(music_beats: np.ndarray, motion_beats: np.ndarray, span: tuple[fl
     beats = music_beats[(music_beats >= span[0]) & (music_beats <= span[1])]
     if len(beats) == 0:
         return None
-    result: BeatAlignment = align_beats(beats, motion_beats)
+    result: BeatAlignmentFigures = align_beats(beats, motion_beats)
     return {
         "score": json_number(result.score, 4),
         "music_to_motion": json_number(result.music_to_motion, 4),

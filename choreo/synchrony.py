@@ -37,7 +37,7 @@ class Lag:
 
 
 @dataclass(frozen=True)
-class GroupSynchrony:
+class GroupSynchronyFigures:
     R: float
     chance: float
 
@@ -79,7 +79,7 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float((x * y).sum() / norm) if norm > 0 else 0.0
 
 
-def group_synchrony(envelopes: np.ndarray, rate: float, bpm: float | None) -> GroupSynchrony | None:
+def group_synchrony(envelopes: np.ndarray, rate: float, bpm: float | None) -> GroupSynchronyFigures | None:
     """Kuramoto R of envelopes of shape (dancers, samples) on one even grid, NaN where a dancer is
     absent; None without a tempo the band-pass can be built around (``tempo_band``) or without two
     dancers on screen together."""
@@ -93,7 +93,7 @@ def group_synchrony(envelopes: np.ndarray, rate: float, bpm: float | None) -> Gr
     unit = np.where(present, np.exp(1j * np.nan_to_num(phases)), 0)
     counts = present.sum(axis=0)
     r_t = np.abs(unit.sum(axis=0))[together] / counts[together]
-    return GroupSynchrony(R=float(r_t.mean()), chance=float(np.mean(1 / np.sqrt(counts[together]))))
+    return GroupSynchronyFigures(R=float(r_t.mean()), chance=float(np.mean(1 / np.sqrt(counts[together]))))
 
 
 def tempo_band(rate: float, bpm: float) -> tuple[float, float] | None:

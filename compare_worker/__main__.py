@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 
-from common.lifecycle import configure_logging, stop_event_on_signals
-from common.settings import Settings
 from compare_worker.service import run_compare_worker
+from infra.lifecycle import configure_logging, stop_event_on_signals
+from infra.settings import Settings
 
 
 async def main(settings: Settings) -> None:

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 from minio import Minio
 
-from choreo.dancer_choice import DancerChoice, Visibility, most_visible, requested, visibility
+from choreo.dancer_choice import ChosenDancer, Visibility, most_visible, requested, visibility
 from choreo.signals import TrackSeries, tracks_from_frames
 from choreo.soundtrack import Soundtrack, soundtrack_from_document
-from common.errors import TrackNotFound, UploadNotFound
-from common.jobs import Job
-from common.result_keys import soundtrack_key
-from common.storage import storage_errors
+from domain.jobs import JobRecord
+from domain.object_keys import soundtrack_key
+from infra.errors import TrackNotFound, UploadNotFound
+from infra.storage import storage_errors
 
 
 @dataclass(frozen=True)
 class DancedJob:
-    job: Job
+    job: JobRecord
     tracks: list[TrackSeries]
     #: How well each track is seen (``choreo.dancer_choice``).
     seen: dict[int, Visibility]
@@ -29,7 +29,7 @@ class DancedJob:
     soundtrack: Soundtrack | None
 
 
-def read_danced_job(s3: Minio, bucket: str, job: Job) -> DancedJob:
+def read_danced_job(s3: Minio, bucket: str, job: JobRecord) -> DancedJob:
     """A completed job's dancers, beats and soundtrack. Blocking: run it in a thread."""
     assert job.result is not None
     poses = _read_json(s3, bucket, job.result.poses_key)
@@ -45,7 +45,7 @@ def read_danced_job(s3: Minio, bucket: str, job: Job) -> DancedJob:
     )
 
 
-def choose_track(danced: DancedJob, track_id: int | None, role: str) -> tuple[TrackSeries, DancerChoice]:
+def choose_track(danced: DancedJob, track_id: int | None, role: str) -> tuple[TrackSeries, ChosenDancer]:
     """The asked-for dancer, or the most visible one (``choreo.dancer_choice``), and why."""
     if not danced.tracks:
         raise TrackNotFound(f"the {role} video (job {danced.job.job_id}) has no dancer to compare")
@@ -59,7 +59,7 @@ def choose_track(danced: DancedJob, track_id: int | None, role: str) -> tuple[Tr
     raise TrackNotFound(f"the {role} video (job {danced.job.job_id}) has no dancer {track_id}; its dancers: {known}")
 
 
-def _read_soundtrack(s3: Minio, bucket: str, job: Job) -> Soundtrack | None:
+def _read_soundtrack(s3: Minio, bucket: str, job: JobRecord) -> Soundtrack | None:
     if job.result is None or not job.result.analysis_key:
         return None  # no analysis ran, so no soundtrack was kept either
     try:

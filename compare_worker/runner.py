@@ -12,17 +12,17 @@ from nats.aio.msg import Msg
 
 from choreo.comparison import compare
 from choreo.comparison_report import comparison_document, dancer_fields, result_fields
-from common.comparisons import Comparison, ComparisonResult, ComparisonStatus, ComparisonStore
-from common.consumer import read_order, retry_delay
-from common.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
-from common.job_store import JobStore
-from common.jobs import JobError
-from common.result_keys import comparison_key
-from common.settings import Settings
-from common.storage import storage_errors
-from common.work_queue import CompareOrder
 from compare_worker.inputs import choose_track, read_danced_job
 from compare_worker.metrics import COMPARE_SECONDS, COMPARISONS
+from domain.comparisons import ComparisonRecord, ComparisonResultRecord, ComparisonStatus, ComparisonStore
+from domain.job_store import JobStore
+from domain.jobs import JobError
+from domain.object_keys import comparison_key
+from domain.work_orders import CompareOrder
+from infra.consumer import read_order, retry_delay
+from infra.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
+from infra.settings import Settings
+from infra.storage import storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ class CompareRunner:
             COMPARE_SECONDS.observe(time.monotonic() - started)
             log.info("comparison %s completed: score %.1f, aligned by %s", comparison_id, result.score, result.aligned_by)
 
-    async def _claim(self, comparison_id: str, seq: int, attempt: int) -> Comparison | None:
-        def claim(current: Comparison) -> Comparison | None:
+    async def _claim(self, comparison_id: str, seq: int, attempt: int) -> ComparisonRecord | None:
+        def claim(current: ComparisonRecord) -> ComparisonRecord | None:
             if current.status.is_final:
                 return None
             if current.status is ComparisonStatus.PROCESSING and current.work_seq not in (None, seq):
@@ -85,7 +85,7 @@ class CompareRunner:
             return None
         return comparison
 
-    async def _run(self, comparison: Comparison, message: Msg) -> ComparisonResult:
+    async def _run(self, comparison: ComparisonRecord, message: Msg) -> ComparisonResultRecord:
         reference_job = await self._jobs.get(comparison.reference_job_id)
         attempt_job = await self._jobs.get(comparison.job_id)
         bucket = self._settings.bucket
@@ -109,7 +109,7 @@ class CompareRunner:
         key = comparison_key(comparison.comparison_id)
         document = json.dumps(comparison_document(outcome, ids), separators=(",", ":"), allow_nan=False).encode()
         await asyncio.to_thread(self._store, key, document)
-        return ComparisonResult.model_validate(
+        return ComparisonResultRecord.model_validate(
             {**result_fields(outcome), **dancer_fields(reference_dancer, attempt_dancer),
              "reference_track_id": reference_track.track_id, "track_id": attempt_track.track_id, "comparison_key": key}
         )
@@ -120,7 +120,7 @@ class CompareRunner:
                                 content_type="application/json")
 
     async def _fail(self, comparison_id: str, code: str, text: str) -> None:
-        def fail(current: Comparison) -> Comparison | None:
+        def fail(current: ComparisonRecord) -> ComparisonRecord | None:
             if current.status.is_final:
                 return None
             return current.moved_to(ComparisonStatus.FAILED, error=JobError(code=code, message=text))

@@ -6,15 +6,15 @@ import logging
 import threading
 
 from choreo.alignment import warm_up as warm_up_alignment
-from common.broker import connect_nats
-from common.comparisons import ComparisonStore
-from common.consumer import consume
-from common.job_store import JobStore
-from common.metrics_server import serve_metrics
-from common.settings import Settings
-from common.storage import make_s3_client
-from common.streams import ensure_streams
 from compare_worker.runner import CompareRunner
+from domain.comparisons import ComparisonStore
+from domain.job_store import JobStore
+from infra.broker import connect_nats
+from infra.consumer import consume
+from infra.metrics_server import serve_metrics
+from infra.settings import Settings
+from infra.storage import make_s3_client
+from infra.streams import ensure_streams
 
 log = logging.getLogger(__name__)
 

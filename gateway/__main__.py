@@ -5,9 +5,9 @@ import logging
 
 from aiohttp import web
 
-from common.lifecycle import configure_logging
-from common.settings import Settings
 from gateway.app import create_app
+from infra.lifecycle import configure_logging
+from infra.settings import Settings
 
 log = logging.getLogger("gateway")
 

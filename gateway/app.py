@@ -6,15 +6,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from common.broker import connect_nats
-from common.comparisons import ComparisonStore
-from common.intake import UploadIntake
-from common.job_store import JobStore
-from common.settings import Settings
-from common.storage import make_s3_client
-from common.upload_waits import UploadWaits
-from common.webhook_deliveries import DeliveryStore
-from common.webhooks import WebhookStore
+from domain.comparisons import ComparisonStore
+from domain.intake import UploadIntake
+from domain.job_store import JobStore
+from domain.upload_waits import UploadWaits
+from domain.webhook_deliveries import DeliveryStore
+from domain.webhooks import WebhookStore
 from gateway.app_keys import (
     COMPARISONS,
     DELIVERIES,
@@ -29,7 +26,6 @@ from gateway.app_keys import (
     WEBHOOKS,
 )
 from gateway.auth import auth_middleware
-from gateway.rate_limit import JobRateLimiter
 from gateway.comparisons import comparison_routes
 from gateway.cors import install_cors
 from gateway.docs import docs_routes
@@ -41,9 +37,13 @@ from gateway.legacy_upload import legacy_routes
 from gateway.metrics import metrics_middleware, metrics_routes
 from gateway.multipart import multipart_routes
 from gateway.openapi import openapi_document
+from gateway.rate_limit import JobRateLimiter
 from gateway.routes import routes
 from gateway.web_page import web_routes
 from gateway.webhooks import webhook_routes
+from infra.broker import connect_nats
+from infra.settings import Settings
+from infra.storage import make_s3_client
 
 log = logging.getLogger(__name__)
 

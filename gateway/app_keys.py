@@ -5,13 +5,13 @@ from aiohttp import web
 from minio import Minio
 from nats.aio.client import Client as NATS
 
-from common.comparisons import ComparisonStore
-from common.intake import UploadIntake
-from common.job_store import JobStore
-from common.settings import Settings
-from common.webhook_deliveries import DeliveryStore
-from common.webhooks import WebhookStore
+from domain.comparisons import ComparisonStore
+from domain.intake import UploadIntake
+from domain.job_store import JobStore
+from domain.webhook_deliveries import DeliveryStore
+from domain.webhooks import WebhookStore
 from gateway.rate_limit import JobRateLimiter
+from infra.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 NATS_CONNECTION = web.AppKey("nats_connection", NATS)

@@ -7,8 +7,8 @@ import logging
 
 from aiohttp import web
 
-from common.errors import Unauthorized
-from common.settings import Settings
+from infra.errors import Unauthorized
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from minio import Minio
 
-from common.comparisons import Comparison as ComparisonRecord
-from common.settings import Settings
+from domain.comparisons import ComparisonRecord
 from gateway.models.comparisons import Comparison, ComparisonResult
 from gateway.models.errors import ErrorDetail
 from gateway.presign import presign_download
+from infra.settings import Settings
 
 
 def comparison_view(comparison: ComparisonRecord, public_s3: Minio, settings: Settings) -> Comparison:

@@ -6,12 +6,9 @@ import uuid
 
 from aiohttp import web
 
-from common.broker import publish_once
-from common.comparisons import Comparison as ComparisonRecord
-from common.comparisons import ComparisonStatus
-from common.errors import ComparisonNotFound, JobNotCompleted, JobNotFound
-from common.jobs import JobStatus, utc_now
-from common.work_queue import CompareOrder, compare_message_id
+from domain.comparisons import ComparisonRecord, ComparisonStatus
+from domain.jobs import JobStatus, utc_now
+from domain.work_orders import CompareOrder, compare_message_id
 from gateway.app_keys import COMPARISONS, NATS_CONNECTION, PUBLIC_S3, SETTINGS
 from gateway.auth import OWNER
 from gateway.comparison_view import comparison_view
@@ -19,6 +16,8 @@ from gateway.endpoints import EndpointTable
 from gateway.job_access import load_job
 from gateway.models.comparisons import CompareParams, Comparison, ComparisonEvent, ComparisonPath
 from gateway.sse import stream_record
+from infra.broker import publish_once
+from infra.errors import ComparisonNotFound, JobNotCompleted, JobNotFound
 
 log = logging.getLogger(__name__)
 comparison_routes = EndpointTable()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from common.settings import Settings
+from infra.settings import Settings
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = "Authorization, Content-Type"

@@ -21,9 +21,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from common.errors import DanceError
 from gateway.app_keys import SETTINGS
 from gateway.request_params import read_params
+from infra.errors import DanceError
 
 Handler = Callable[..., Awaitable[BaseModel | web.StreamResponse]]
 

@@ -5,7 +5,9 @@ import logging
 
 from aiohttp import web
 
-from common.errors import (
+from gateway.endpoints import model_response
+from gateway.models.errors import Error, ErrorDetail
+from infra.errors import (
     DanceError,
     FileTooLarge,
     InvalidRequest,
@@ -17,8 +19,6 @@ from common.errors import (
     TooManyPending,
     Unauthorized,
 )
-from gateway.endpoints import model_response
-from gateway.models.errors import Error, ErrorDetail
 
 log = logging.getLogger(__name__)
 

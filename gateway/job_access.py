@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from common.jobs import Job
+from domain.jobs import JobRecord
 from gateway.app_keys import INTAKE, JOBS
 from gateway.auth import OWNER
 
@@ -13,7 +13,7 @@ from gateway.auth import OWNER
 JOB_PATH = "/api/v1/analyze/{job_id:(?!(?:confirm|upload-url|multipart)(?:/|$))[^/]+}"
 
 
-async def load_job(request: web.Request, job_id: str) -> Job:
+async def load_job(request: web.Request, job_id: str) -> JobRecord:
     """The caller's job; one whose upload window has closed is settled first (queued or expired)."""
     job = await request.app[JOBS].get_owned(job_id, request.get(OWNER))
     if job.is_overdue():

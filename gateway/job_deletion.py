@@ -11,16 +11,15 @@ import logging
 
 from aiohttp import web
 
-from common.errors import JobNotFound
-from common.jobs import Job as JobRecord
-from common.jobs import JobStatus
-from common.result_keys import job_results_prefix
-from common.s3_multipart import MultipartUploads
-from common.stored_uploads import delete_prefix
+from domain.jobs import JobRecord, JobStatus
+from domain.object_keys import job_results_prefix, job_uploads_prefix
+from domain.stored_uploads import delete_prefix
 from gateway.app_keys import JOBS, S3, SETTINGS
 from gateway.endpoints import EndpointTable
 from gateway.job_access import JOB_PATH, load_job
 from gateway.models.jobs import Deleted, JobPath
+from infra.errors import JobNotFound
+from infra.s3_multipart import MultipartUploads
 
 log = logging.getLogger(__name__)
 deletion_routes = EndpointTable()
@@ -43,7 +42,7 @@ async def delete_job(request: web.Request, params: JobPath) -> Deleted:
     if job.multipart is not None:
         await asyncio.to_thread(MultipartUploads(s3, bucket).abort, job.s3_key, job.multipart.upload_id)
     removed = 0
-    for prefix in (f"uploads/{job.job_id}/", job_results_prefix(job.job_id)):
+    for prefix in (job_uploads_prefix(job.job_id), job_results_prefix(job.job_id)):
         removed += await asyncio.to_thread(delete_prefix, s3, bucket, prefix)
     await jobs.delete_job(job)
     log.info("job %s deleted with %d object versions", job.job_id, removed)

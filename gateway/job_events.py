@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from common.errors import JobNotFound
 from gateway.app_keys import JOBS, PUBLIC_S3, SETTINGS
 from gateway.endpoints import EndpointTable
 from gateway.job_access import JOB_PATH, load_job
 from gateway.job_view import job_view
 from gateway.models.jobs import JobEvent, JobPath
 from gateway.sse import stream_record
+from infra.errors import JobNotFound
 
 event_routes = EndpointTable()
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from minio import Minio
 
-from common.jobs import Job as JobRecord
-from common.settings import Settings
+from domain.jobs import JobRecord
 from gateway.models.analysis import AnalysisSummary
 from gateway.models.errors import ErrorDetail
 from gateway.models.jobs import Job, JobResult
 from gateway.presign import presign_download
+from infra.settings import Settings
 
 
 def job_view(job: JobRecord, public_s3: Minio, settings: Settings) -> Job:

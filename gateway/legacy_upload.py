@@ -13,7 +13,15 @@ from contextlib import contextmanager
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import BadHttpMessage
 
-from common.errors import (
+from domain.jobs import JobRecord
+from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
+from gateway.endpoints import EndpointTable, model_response
+from gateway.job_view import job_view
+from gateway.models.jobs import Job
+from gateway.models.uploads import LegacyUploadForm
+from gateway.job_creation import create_job
+from gateway.uploads import SUPPORTED_TYPES
+from infra.errors import (
     FileTooLarge,
     InvalidRequest,
     MissingParameter,
@@ -21,15 +29,7 @@ from common.errors import (
     TooManyPending,
     UnsupportedFileType,
 )
-from common.jobs import Job as JobRecord
-from common.storage import storage_errors
-from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
-from gateway.endpoints import EndpointTable, model_response
-from gateway.job_view import job_view
-from gateway.models.jobs import Job
-from gateway.models.uploads import LegacyUploadForm
-from gateway.routes import create_job
-from gateway.uploads import SUPPORTED_TYPES
+from infra.storage import storage_errors
 
 log = logging.getLogger(__name__)
 legacy_routes = EndpointTable()

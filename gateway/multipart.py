@@ -12,23 +12,7 @@ import math
 
 from aiohttp import web
 
-from common.errors import (
-    DanceError,
-    FileTooLarge,
-    IncompleteUpload,
-    InvalidParameter,
-    InvalidPart,
-    JobNotFound,
-    NotMultipart,
-    RateLimited,
-    TooManyPending,
-    UnsupportedFileType,
-    UploadClosed,
-    UploadNotFound,
-)
-from common.jobs import Job as JobRecord
-from common.jobs import JobStatus, MultipartRecord
-from common.s3_multipart import MAX_PARTS, MultipartUploads, UploadedPart
+from domain.jobs import JobRecord, JobStatus, MultipartRecord
 from gateway.app_keys import INTAKE, JOBS, PUBLIC_S3, S3, SETTINGS
 from gateway.endpoints import EndpointTable
 from gateway.job_access import load_job
@@ -42,11 +26,26 @@ from gateway.models.multipart import (
     MultipartUpload,
     PartsParams,
     PartUrls,
+    UploadedPart,
 )
-from gateway.models.multipart import UploadedPart as UploadedPartModel
 from gateway.models.uploads import Confirmation
 from gateway.presign import presign_upload
-from gateway.routes import confirm_message, new_job, raise_if_refused
+from gateway.job_creation import confirm_message, new_job, raise_if_refused
+from infra.errors import (
+    DanceError,
+    FileTooLarge,
+    IncompleteUpload,
+    InvalidParameter,
+    InvalidPart,
+    JobNotFound,
+    NotMultipart,
+    RateLimited,
+    TooManyPending,
+    UnsupportedFileType,
+    UploadClosed,
+    UploadNotFound,
+)
+from infra.s3_multipart import MAX_PARTS, MultipartUploads, S3Part
 
 log = logging.getLogger(__name__)
 multipart_routes = EndpointTable()
@@ -132,11 +131,11 @@ async def get_multipart_upload(request: web.Request, params: JobPathParams) -> M
     return MultipartState(
         job_id=job.job_id, upload_id=multipart.upload_id, size=multipart.size, part_size=multipart.part_size,
         part_count=multipart.part_count,
-        parts=[UploadedPartModel(part_number=p.part_number, etag=p.etag, size=p.size) for p in parts],
+        parts=[UploadedPart(part_number=p.part_number, etag=p.etag, size=p.size) for p in parts],
     )
 
 
-async def _stored_parts(request: web.Request, job: JobRecord, multipart: MultipartRecord) -> list[UploadedPart]:
+async def _stored_parts(request: web.Request, job: JobRecord, multipart: MultipartRecord) -> list[S3Part]:
     try:
         return await asyncio.to_thread(_uploads(request).parts, job.s3_key, multipart.upload_id)
     except UploadNotFound:
@@ -169,7 +168,7 @@ async def complete_multipart_upload(request: web.Request, params: CompleteParams
     )
 
 
-def _check_parts(multipart: MultipartRecord, stored: list[UploadedPart], params: CompleteParams) -> None:
+def _check_parts(multipart: MultipartRecord, stored: list[S3Part], params: CompleteParams) -> None:
     """Every part there at its exact size, and, when the client lists ETags, the same ones."""
     by_number = {part.part_number: part for part in stored}
     missing = [n for n in range(1, multipart.part_count + 1) if n not in by_number]

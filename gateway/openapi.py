@@ -12,7 +12,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from common.errors import (
+from gateway.endpoints import Endpoint
+from gateway.error_middleware import status_of
+from gateway.models.analysis import Analysis
+from gateway.models.errors import Error
+from gateway.openapi_dialect import Schema, openapi_30_components
+from infra.errors import (
     BrokerUnavailable,
     DanceError,
     InvalidParameter,
@@ -21,12 +26,7 @@ from common.errors import (
     StorageUnavailable,
     Unauthorized,
 )
-from common.settings import Settings
-from gateway.endpoints import Endpoint
-from gateway.error_middleware import status_of
-from gateway.models.analysis import Analysis
-from gateway.models.errors import Error
-from gateway.openapi_dialect import Schema, openapi_30_components
+from infra.settings import Settings
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 DESCRIPTION = """Upload a dance video straight to the bucket, then get every dancer's pose in every frame.

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from minio import Minio
 
-from common.settings import Settings
+from infra.settings import Settings
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 

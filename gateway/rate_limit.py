@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from common.errors import RateLimited
 from gateway.auth import OWNER
+from infra.errors import RateLimited
 
 #: Idle buckets are dropped past this many callers (a full bucket is the same as none).
 MAX_BUCKETS = 10_000

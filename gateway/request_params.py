@@ -17,7 +17,7 @@ from aiohttp import web
 from multidict import MultiMapping
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from common.errors import InvalidParameter, InvalidRequest, MissingParameter
+from infra.errors import InvalidParameter, InvalidRequest, MissingParameter
 
 Params = TypeVar("Params", bound=BaseModel)
 

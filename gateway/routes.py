@@ -3,11 +3,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 from aiohttp import web
 
-from common.errors import (
+from domain.jobs import CANCELLABLE_STATUSES, JobRecord, JobStatus
+from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, S3, SETTINGS
+from gateway.auth import OWNER
+from gateway.endpoints import EndpointTable, model_response
+from gateway.job_access import JOB_PATH, load_job
+from gateway.job_creation import confirm_message, create_job, raise_if_refused
+from gateway.job_view import job_view
+from gateway.models.health import Health, Readiness
+from gateway.models.jobs import Job, JobList, JobListParams, JobPath
+from gateway.models.uploads import (
+    Confirmation,
+    ConfirmParams,
+    UploadUrl,
+    UploadUrlParams,
+)
+from gateway.presign import presign_upload
+from infra.errors import (
     FileTooLarge,
     JobCancelled,
     JobExpired,
@@ -20,25 +35,7 @@ from common.errors import (
     UnsupportedFileType,
     UploadNotFound,
 )
-from common.jobs import CANCELLABLE_STATUSES, JobStatus
-from common.jobs import Job as JobRecord
-from common.storage import storage_errors
-from gateway.app_keys import INTAKE, JOBS, NATS_CONNECTION, PUBLIC_S3, RATE_LIMITER, S3, SETTINGS
-from gateway.auth import OWNER
-from gateway.endpoints import EndpointTable, model_response
-from gateway.job_access import JOB_PATH, load_job
-from gateway.job_view import job_view
-from gateway.models.health import Health, Readiness
-from gateway.models.jobs import Job, JobList, JobListParams, JobPath
-from gateway.models.uploads import (
-    Confirmation,
-    ConfirmParams,
-    UploadUrl,
-    UploadUrlParams,
-)
-from gateway.presign import presign_upload
-from gateway.rate_limit import caller_of
-from gateway.uploads import DEFAULT_CONTENT_TYPE, check_video_type, safe_filename
+from infra.storage import storage_errors
 
 log = logging.getLogger(__name__)
 routes = EndpointTable()
@@ -54,30 +51,6 @@ UPLOAD_URL_LINKS = {
     "GetJob": {"operationId": "getJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
     "CancelJob": {"operationId": "cancelJob", "parameters": {"path.job_id": "$response.body#/job_id"}},
 }
-
-
-def new_job(
-    request: web.Request, filename: str, content_type: str, size: int | None = None, expires_in_s: int | None = None
-) -> JobRecord:
-    """A job waiting for its upload, not stored yet: the name made safe, name and type checked together
-    (``size`` is checked with the parameters)."""
-    settings = request.app[SETTINGS]
-    filename = safe_filename(filename)
-    content_type = check_video_type(filename, content_type or DEFAULT_CONTENT_TYPE)
-    request.app[RATE_LIMITER].take(caller_of(request))
-    job_id = str(uuid.uuid4())
-    return JobRecord.new(
-        job_id, filename, content_type, f"uploads/{job_id}/{filename}", expires_in_s or settings.upload_expiry_s,
-        owner=request[OWNER], declared_size=size,
-    )
-
-
-async def create_job(request: web.Request, filename: str, content_type: str, size: int | None = None) -> JobRecord:
-    """Validate an upload's name and type and record a job waiting for it."""
-    job = new_job(request, filename, content_type, size)
-    await request.app[JOBS].create(job)
-    log.info("job %s created for %s (%s%s)", job.job_id, job.filename, job.content_type, f", {size} bytes" if size else "")
-    return job
 
 
 @routes.post(
@@ -114,29 +87,6 @@ async def confirm_upload(request: web.Request, params: ConfirmParams) -> Confirm
     return Confirmation(
         job_id=job.job_id, status=job.status, stage=job.stage, s3_key=job.s3_key, message=confirm_message(job)
     )
-
-
-def raise_if_refused(job: JobRecord) -> None:
-    """Confirming a job that will never run is an error, named after why."""
-    if job.status is JobStatus.EXPIRED:
-        raise JobExpired(f"job {job.job_id} expired before its upload arrived; request a new upload URL")
-    if job.status is JobStatus.CANCELLED:
-        raise JobCancelled(f"job {job.job_id} was cancelled")
-    if job.status is JobStatus.FAILED and job.error is not None and job.error.code == FileTooLarge.code:
-        raise FileTooLarge(job.error.message)
-
-
-#: What confirm says, by the job's status; the bucket event often queues a job before confirm arrives.
-CONFIRM_MESSAGES = {
-    JobStatus.QUEUED: "Video confirmed and queued for pose estimation",
-    JobStatus.PROCESSING: "Video confirmed; pose estimation is running",
-    JobStatus.COMPLETED: "Video confirmed; pose estimation has finished",
-    JobStatus.FAILED: "Video confirmed; the job failed (see GET /api/v1/analyze/{job_id})",
-}
-
-
-def confirm_message(job: JobRecord) -> str:
-    return CONFIRM_MESSAGES.get(job.status, f"The job is {job.status.value}")
 
 
 @routes.get(

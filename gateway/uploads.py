@@ -5,7 +5,7 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
-from common.errors import InvalidRequest, UnsupportedFileType
+from infra.errors import InvalidRequest, UnsupportedFileType
 
 #: Content types we accept, with the file extensions that go with each.
 SUPPORTED_TYPES: dict[str, frozenset[str]] = {

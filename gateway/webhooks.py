@@ -8,13 +8,10 @@ import uuid
 
 from aiohttp import web
 
-from common.errors import DeliveryNotFound, TooManyWebhooks, WebhookNotFound, WebhookUrlNotAllowed
-from common.jobs import utc_now
-from common.webhook_deliveries import Delivery as DeliveryRecord
-from common.webhook_deliveries import DeliveryState, queue_delivery
-from common.webhook_targets import check_target
-from common.webhooks import Webhook as WebhookRecord
-from common.webhooks import new_secret
+from domain.jobs import utc_now
+from domain.webhook_deliveries import DeliveryRecord, DeliveryState, queue_delivery
+from domain.webhook_targets import check_target
+from domain.webhooks import WebhookRecord, new_secret
 from gateway.app_keys import DELIVERIES, NATS_CONNECTION, SETTINGS, WEBHOOKS
 from gateway.auth import OWNER
 from gateway.endpoints import EndpointTable
@@ -30,6 +27,7 @@ from gateway.models.webhooks import (
     WebhookParams,
     WebhookPath,
 )
+from infra.errors import DeliveryNotFound, TooManyWebhooks, WebhookNotFound, WebhookUrlNotAllowed
 
 log = logging.getLogger(__name__)
 webhook_routes = EndpointTable()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from common.errors import InvalidParameter
-from common.lifecycle import configure_logging, stop_event_on_signals
-from common.settings import Settings
+from infra.errors import InvalidParameter
+from infra.lifecycle import configure_logging, stop_event_on_signals
+from infra.settings import Settings
 from listener.replay import parse_duration, replay
 from listener.service import run_listener
 

@@ -5,8 +5,8 @@ import logging
 
 from nats.js import JetStreamContext
 
-from common.broker import publish_once
-from common.settings import Settings
+from infra.broker import publish_once
+from infra.settings import Settings
 from listener.metrics import DEAD_LETTERS
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from common.errors import MalformedEvent
+from infra.errors import MalformedEvent
 
 #: ObjectCreated events that bring new bytes. MinIO also reports PutTagging, DeleteTagging,
 #: PutRetention and PutLegalHold as ObjectCreated; those change no video and start nothing.

@@ -6,10 +6,10 @@ import logging
 
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors
-from common.errors import DanceError
-from common.settings import Settings
-from common.upload_waits import UploadWaits
+from domain.upload_waits import UploadWaits
+from infra.broker import broker_errors
+from infra.errors import DanceError
+from infra.settings import Settings
 from listener.metrics import AWAITING_UPLOAD, QUEUE_DEPTH
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from common.broker import broker_errors
-from common.errors import ServiceUnavailable
-from common.intake import UploadIntake
-from common.work_queue import WorkOrder
+from domain.intake import UploadIntake
+from domain.work_orders import WorkOrder
+from infra.broker import broker_errors
+from infra.errors import ServiceUnavailable
 from listener.metrics import GIVEN_UP
 
 log = logging.getLogger(__name__)

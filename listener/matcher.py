@@ -5,10 +5,10 @@ import enum
 import logging
 import re
 
-from common.errors import JobNotFound, UploadNotFound
-from common.intake import UploadIntake
-from common.jobs import Job, JobStatus
-from common.provision import UPLOADS_PREFIX
+from domain.intake import UploadIntake
+from domain.jobs import JobRecord, JobStatus
+from domain.object_keys import UPLOADS_PREFIX
+from infra.errors import JobNotFound, UploadNotFound
 from listener.events import BucketEvent
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class Outcome(enum.Enum):
 DEAD_LETTER_OUTCOMES = frozenset({Outcome.UNKNOWN_JOB, Outcome.LATE_UPLOAD, Outcome.MALFORMED})
 
 
-def is_same_upload(job: Job, event: BucketEvent) -> bool:
+def is_same_upload(job: JobRecord, event: BucketEvent) -> bool:
     """Whether the event is (a copy of) the upload the job took."""
     if job.upload is None:
         # Queued or claimed an instant before the record names its upload: nothing else it could be.

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, timezone
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from common.broker import broker_errors, connect_nats
-from common.errors import InvalidParameter, MalformedEvent
-from common.intake import UploadIntake
-from common.job_store import JobStore
-from common.settings import Settings
-from common.storage import make_s3_client
-from common.upload_waits import UploadWaits
+from domain.intake import UploadIntake
+from domain.job_store import JobStore
+from domain.upload_waits import UploadWaits
+from infra.broker import broker_errors, connect_nats
+from infra.errors import InvalidParameter, MalformedEvent
+from infra.settings import Settings
+from infra.storage import make_s3_client
 from listener.events import parse_bucket_event
 from listener.matcher import Outcome, match_event
 

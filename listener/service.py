@@ -6,16 +6,16 @@ import logging
 
 from nats.aio.msg import Msg
 
-from common.broker import connect_nats
-from common.consumer import consume
-from common.errors import MalformedEvent, ServiceUnavailable
-from common.intake import UploadIntake
-from common.job_store import JobStore
-from common.metrics_server import serve_metrics
-from common.settings import Settings
-from common.storage import make_s3_client
-from common.streams import advisories_consumer_config, advisories_stream_config, ensure_streams
-from common.upload_waits import UploadWaits
+from domain.intake import UploadIntake
+from domain.job_store import JobStore
+from domain.upload_waits import UploadWaits
+from infra.broker import connect_nats
+from infra.consumer import consume
+from infra.errors import MalformedEvent, ServiceUnavailable
+from infra.metrics_server import serve_metrics
+from infra.settings import Settings
+from infra.storage import make_s3_client
+from infra.streams import advisories_consumer_config, advisories_stream_config, ensure_streams
 from listener.dead_letters import dead_letter
 from listener.events import parse_bucket_event
 from listener.gauges import run_gauges

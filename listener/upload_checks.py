@@ -1,6 +1,6 @@
 """Check each job waiting for its upload when a check is due: soon after creation, then at its expiry.
 
-Every waiting job has one message in ``UPLOAD_CHECKS`` (``common/upload_waits.py``), and the
+Every waiting job has one message in ``UPLOAD_CHECKS`` (``domain/upload_waits.py``), and the
 listeners share one durable consumer of it. A message delivered before its job's next check is
 due is nak'd with the delay until then: the server holds it, so a listener restart keeps the
 schedule. A due check reads the job and, while it waits, asks the intake to admit it: one S3
@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 
-from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound
-from common.intake import UploadIntake
-from common.jobs import JobStatus, utc_now
-from common.upload_waits import UploadCheck
+from domain.intake import UploadIntake
+from domain.jobs import JobStatus, utc_now
+from domain.upload_waits import UploadCheck
+from infra.errors import JobNotFound, ServiceUnavailable, UploadNotFound
 from listener.metrics import UPLOAD_CHECKS
 
 log = logging.getLogger(__name__)

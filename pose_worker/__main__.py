@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from common.lifecycle import configure_logging, stop_event_on_signals
-from common.settings import Settings
+from infra.lifecycle import configure_logging, stop_event_on_signals
+from infra.settings import Settings
 from pose_worker.service import run_worker
 
 

@@ -23,7 +23,7 @@ from pose_worker.relinking import FrameSize, identify
 from pose_worker.stitching import StitchedPoses, stitch_chunks
 from pose_worker.tracking import FALLBACK_FPS
 from pose_worker.tracklets import log_from_records
-from pose_worker.video import VideoInfo
+from pose_worker.video import VideoProperties
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def merge_chunk_poses(
     stitched = stitch_chunks([document["frames"] for document in documents], starts, 1 / fps)
     appearance = merged_appearance(stitched, [document.get("appearance", {}) for document in documents])
     identities = identify(log_from_records(stitched.frames, appearance), FrameSize(video["width"], video["height"]))
-    info = VideoInfo(width=video["width"], height=video["height"], fps=video["fps"], frame_count_hint=len(stitched.frames))
+    info = VideoProperties(width=video["width"], height=video["height"], fps=video["fps"], frame_count_hint=len(stitched.frames))
     writer = PosesFileWriter(out_dir / POSES_FILE, job_id, documents[0]["model"]["name"])
     for frame in stitched.frames:
         people = [person_of(record) for record in frame["people"]]

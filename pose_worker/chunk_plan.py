@@ -12,10 +12,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from common.errors import InvalidVideo
-from common.jobs import ChunkPlan, ChunkRecord
+from domain.jobs import ChunkPlan, ChunkRecord
+from infra.errors import InvalidVideo
 from pose_worker.tracking import TRACK_BUFFER_S
-from pose_worker.video import VideoInfo, VideoReader, cut_off_warning
+from pose_worker.video import VideoProperties, VideoReader, cut_off_warning
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def plan_chunk_starts(duration_s: float | None, chunk_s: float, keyframes_s: lis
     return starts
 
 
-def reaches_stated_end(path: Path, info: VideoInfo) -> bool:
+def reaches_stated_end(path: Path, info: VideoProperties) -> bool:
     """Whether the file's frames run to the length its container states (``info.duration_s``).
 
     An upload cut off with its index intact states more than it holds: chunks planned on the stated

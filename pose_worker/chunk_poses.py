@@ -11,8 +11,8 @@ from pathlib import Path
 
 import cv2
 
-from common.errors import InvalidVideo, StorageUnavailable, WorkInterrupted
-from common.jobs import ChunkRecord
+from domain.jobs import ChunkRecord
+from infra.errors import InvalidVideo, StorageUnavailable, WorkInterrupted
 from pose_worker.frame_pipeline import FramePipeline
 from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.model import PoseModel

@@ -5,14 +5,14 @@ record as it is. The job's progress is always the chunks' sum, scaled to ``CHUNK
 """
 from __future__ import annotations
 
-from common.jobs import Job, JobStatus
+from domain.jobs import JobRecord, JobStatus
 
 #: Share of the progress bar the chunks fill together; the merge (stitching, overlay) takes it to
 #: the pose share, the dance analysis fills the rest.
 CHUNKS_SHARE = 0.9
 
 
-def with_chunk(job: Job, index: int, **changes: object) -> Job:
+def with_chunk(job: JobRecord, index: int, **changes: object) -> JobRecord:
     """The job with chunk ``index`` changed, and its progress the chunks' sum."""
     assert job.chunk_plan is not None
     chunks = list(job.chunk_plan.chunks)
@@ -21,7 +21,7 @@ def with_chunk(job: Job, index: int, **changes: object) -> Job:
     return job.moved_to(JobStatus.PROCESSING, stage=job.stage, chunk_plan=plan, progress=round(CHUNKS_SHARE * plan.progress, 4))
 
 
-def claim_chunk(job: Job, index: int, seq: int, attempt: int) -> Job | None:
+def claim_chunk(job: JobRecord, index: int, seq: int, attempt: int) -> JobRecord | None:
     """Chunk ``index`` run by the message at stream sequence ``seq``, unless the job ended, or the
     chunk is done or run by another message."""
     plan = job.chunk_plan
@@ -33,7 +33,7 @@ def claim_chunk(job: Job, index: int, seq: int, attempt: int) -> Job | None:
     return with_chunk(job, index, work_seq=seq, attempts=attempt, progress=0.0)
 
 
-def with_chunk_progress(job: Job, index: int, seq: int, fraction: float) -> Job | None:
+def with_chunk_progress(job: JobRecord, index: int, seq: int, fraction: float) -> JobRecord | None:
     plan = job.chunk_plan
     if job.status is not JobStatus.PROCESSING or plan is None:
         return None
@@ -43,7 +43,7 @@ def with_chunk_progress(job: Job, index: int, seq: int, fraction: float) -> Job 
     return with_chunk(job, index, progress=round(fraction, 4))
 
 
-def mark_chunk_done(job: Job, index: int, seq: int) -> Job | None:
+def mark_chunk_done(job: JobRecord, index: int, seq: int) -> JobRecord | None:
     """Chunk ``index`` done; the mark that finds every chunk done also names its message the merger."""
     plan = job.chunk_plan
     if job.status is not JobStatus.PROCESSING or plan is None or plan.chunks[index].work_seq != seq:
@@ -57,7 +57,7 @@ def mark_chunk_done(job: Job, index: int, seq: int) -> Job | None:
     return marked
 
 
-def with_merge_progress(job: Job, fraction: float) -> Job | None:
+def with_merge_progress(job: JobRecord, fraction: float) -> JobRecord | None:
     if job.status is not JobStatus.PROCESSING:
         return None
     return job.moved_to(JobStatus.PROCESSING, progress=round(fraction, 4), stage=job.stage)

@@ -27,21 +27,21 @@ from minio import Minio
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from common.broker import publish_once
-from common.errors import (
+from domain.job_store import JobStore
+from domain.jobs import ChunkPlan, JobRecord, JobStatus
+from domain.object_keys import chunk_key, chunks_prefix
+from domain.stored_uploads import delete_prefix
+from domain.work_orders import WorkOrder, chunk_message_id
+from infra.broker import publish_once
+from infra.errors import (
     JobNotFound,
     ServiceUnavailable,
     UploadNotFound,
     VideoRejected,
     WorkInterrupted,
 )
-from common.job_store import JobStore
-from common.jobs import ChunkPlan, Job, JobStatus
-from common.result_keys import chunk_key, chunks_prefix
-from common.settings import Settings
-from common.storage import storage_errors
-from common.stored_uploads import delete_prefix
-from common.work_queue import WorkOrder, chunk_message_id
+from infra.settings import Settings
+from infra.storage import storage_errors
 from pose_worker.chunk_merge import merge_chunk_poses
 from pose_worker.chunk_plan import chunk_plan_of, list_keyframes, plan_chunk_starts, reaches_stated_end
 from pose_worker.chunk_poses import estimate_chunk_poses
@@ -90,7 +90,7 @@ class ChunkHandling:
             return False
         plan = chunk_plan_of(starts)
 
-        def record(job: Job) -> Job | None:
+        def record(job: JobRecord) -> JobRecord | None:
             if job.status is not JobStatus.PROCESSING or job.work_seq != seq or job.chunk_plan is not None:
                 return None  # ended, or planned by an earlier delivery of this message: that plan stands
             return job.moved_to(JobStatus.PROCESSING, stage=job.stage, chunk_plan=plan, progress=0.0)
@@ -159,7 +159,7 @@ class ChunkHandling:
                     await asyncio.to_thread(self._discard_results, job_id)
             await message.ack()
 
-    async def _claim_chunk(self, job_id: str, index: int, seq: int, attempt: int) -> tuple[Job, ChunkStep] | None:
+    async def _claim_chunk(self, job_id: str, index: int, seq: int, attempt: int) -> tuple[JobRecord, ChunkStep] | None:
         """Mark the chunk run by this message; None when the job ended, or the chunk is done or run by another message."""
         job = await self._jobs.update(job_id, lambda job: claim_chunk(job, index, seq, attempt))
         plan = job.chunk_plan
@@ -178,7 +178,7 @@ class ChunkHandling:
         log.info("job %s: chunk %d of %d processing (attempt %d, work seq %d)", job_id, index, len(plan.chunks), attempt, seq)
         return job, ChunkStep.RUN
 
-    async def _run_chunk(self, order: WorkOrder, message: Msg, job: Job, step: ChunkStep):
+    async def _run_chunk(self, order: WorkOrder, message: Msg, job: JobRecord, step: ChunkStep):
         """The chunk's poses, stored; then, from the message that finished the last chunk, the merged
         results (poses, overlay, analysis). None when there is nothing to complete."""
         assert order.chunk is not None and job.chunk_plan is not None
@@ -205,9 +205,9 @@ class ChunkHandling:
             )
 
     async def _estimate_chunk(
-        self, order: WorkOrder, message: Msg, job: Job, video_url: str, out_dir: Path,
+        self, order: WorkOrder, message: Msg, job: JobRecord, video_url: str, out_dir: Path,
         abort: threading.Event, cancelled: threading.Event,
-    ) -> Job | None:
+    ) -> JobRecord | None:
         """Run and store one chunk, mark it done; the job when this message is now to merge, else None."""
         assert order.chunk is not None and job.chunk_plan is not None
         job_id, index, seq = order.job_id, order.chunk, message.metadata.sequence.stream
@@ -252,7 +252,7 @@ class ChunkHandling:
         log.info("job %s: chunk %d done (%d of %d)", job_id, index, finished, len(done.chunk_plan.chunks))
         return done if done.chunk_plan.merge_seq == seq else None
 
-    async def _mark_chunk_done(self, job_id: str, index: int, seq: int) -> Job | None:
+    async def _mark_chunk_done(self, job_id: str, index: int, seq: int) -> JobRecord | None:
         """Mark the chunk done; the mark that finds every chunk done also names this message the merger."""
         try:
             return await self._jobs.update(job_id, lambda job: mark_chunk_done(job, index, seq))

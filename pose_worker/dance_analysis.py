@@ -10,8 +10,8 @@ from pathlib import Path
 from choreo.music import music_beats
 from choreo.report import build_report, summary_of
 from choreo.soundtrack import soundtrack_document, soundtrack_of
-from common.jobs import DanceSummary
-from common.result_keys import SOUNDTRACK_FILE
+from domain.jobs import AnalysisSummaryRecord
+from domain.object_keys import SOUNDTRACK_FILE
 from pose_worker.audio import read_audio
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ ANALYSIS_FILE = "analysis.json"
 @dataclass(frozen=True)
 class DanceAnalysis:
     path: Path
-    summary: DanceSummary
+    summary: AnalysisSummaryRecord
     #: soundtrack.json (written for every analysed job; ``silent`` when the video has no sound).
     soundtrack_path: Path
 
@@ -40,7 +40,7 @@ def analyse_dance(video_path: Path, poses_path: Path, out_dir: Path, max_duratio
     soundtrack_path = out_dir / SOUNDTRACK_FILE
     with soundtrack_path.open("w", encoding="utf-8") as file:
         json.dump(soundtrack_document(soundtrack_of(samples)), file, separators=(",", ":"), allow_nan=False)
-    summary = DanceSummary.model_validate(summary_of(report))
+    summary = AnalysisSummaryRecord.model_validate(summary_of(report))
     log.info(
         "job %s: %d dancers, motion %s BPM, music %s BPM",
         poses.get("job_id"), summary.dancers, summary.motion_bpm, summary.music_bpm,

@@ -12,15 +12,15 @@ from minio import Minio
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from common.consumer import read_order, retry_delay
-from common.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
-from common.job_store import JobStore
-from common.jobs import Job, JobResult, JobStatus, Stage
-from common.result_keys import job_results_prefix, results_key, soundtrack_key
-from common.settings import Settings
-from common.storage import storage_errors
-from common.stored_uploads import delete_prefix
-from common.work_queue import WorkOrder
+from domain.job_store import JobStore
+from domain.jobs import JobRecord, JobResultRecord, JobStatus, Stage
+from domain.object_keys import job_results_prefix, results_key, soundtrack_key
+from domain.stored_uploads import delete_prefix
+from domain.work_orders import WorkOrder
+from infra.consumer import read_order, retry_delay
+from infra.errors import JobNotFound, ServiceUnavailable, UploadNotFound, VideoRejected, WorkInterrupted
+from infra.settings import Settings
+from infra.storage import storage_errors
 from pose_worker.chunk_runner import ChunkHandling
 from pose_worker.dance_analysis import ANALYSIS_FILE, DanceAnalysis, analyse_dance
 from pose_worker.metrics import (
@@ -31,8 +31,8 @@ from pose_worker.metrics import (
     JOBS,
     PROCESSING_SECONDS,
 )
-from pose_worker.pose_estimation import OVERLAY_FILE, POSES_FILE, PoseOptions, PoseSummary, estimate_poses
 from pose_worker.model import PoseModel
+from pose_worker.pose_estimation import OVERLAY_FILE, POSES_FILE, PoseOptions, PoseSummary, estimate_poses
 from pose_worker.progress import POSE_SHARE, ProgressReporter
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class PoseJobRunner(ChunkHandling):
     async def _claim(self, job_id: str, seq: int, attempt: int) -> bool:
         """Mark the job processing by this message; False when it is final or another message runs it."""
 
-        def claim(job: Job) -> Job | None:
+        def claim(job: JobRecord) -> JobRecord | None:
             if job.status.is_final:
                 return None
             if job.status is JobStatus.PROCESSING and job.work_seq not in (None, seq):
@@ -201,7 +201,7 @@ class PoseJobRunner(ChunkHandling):
 
     async def _complete(self, job_id: str, summary: PoseSummary, dance: DanceAnalysis | None) -> bool:
         """Mark the job completed with its results; False when it was cancelled (deleted) meanwhile."""
-        result = JobResult(
+        result = JobResultRecord(
             poses_key=results_key(job_id, POSES_FILE),
             overlay_key=results_key(job_id, OVERLAY_FILE) if summary.overlay_path else None,
             frames=summary.frames,
@@ -211,7 +211,7 @@ class PoseJobRunner(ChunkHandling):
             summary=dance.summary if dance else None,
         )
 
-        def complete(job: Job) -> Job | None:
+        def complete(job: JobRecord) -> JobRecord | None:
             if job.status is not JobStatus.PROCESSING:
                 return None
             completed = job.moved_to(JobStatus.COMPLETED, progress=1.0, result=result)
@@ -243,7 +243,7 @@ class PoseJobRunner(ChunkHandling):
     async def _release(self, job_id: str, message: Msg, reason: str) -> None:
         """Hand an unfinished job back: queued again, and redelivered at once to another worker."""
 
-        def requeue(job: Job) -> Job | None:
+        def requeue(job: JobRecord) -> JobRecord | None:
             if job.status is not JobStatus.PROCESSING:
                 return None
             return job.moved_to(JobStatus.QUEUED, progress=0.0)
@@ -265,13 +265,13 @@ class PoseJobRunner(ChunkHandling):
         return False
 
 
-def _with_progress(job: Job, fraction: float) -> Job | None:
+def _with_progress(job: JobRecord, fraction: float) -> JobRecord | None:
     if job.status is not JobStatus.PROCESSING:
         return None
     return job.moved_to(JobStatus.PROCESSING, progress=round(fraction, 4), stage=job.stage)
 
 
-def _entering_dance_analysis(job: Job) -> Job | None:
+def _entering_dance_analysis(job: JobRecord) -> JobRecord | None:
     if job.status is not JobStatus.PROCESSING:
         return None
     return job.moved_to(JobStatus.PROCESSING, progress=POSE_SHARE, stage=Stage.DANCE_ANALYSIS)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.backends import InferenceBackend, load_backend
 from pose_worker.decode import Person, decode_people
 from pose_worker.letterbox import Letterbox, letterbox_frame, plan_letterbox

@@ -14,10 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from common.errors import WorkInterrupted
+from infra.errors import WorkInterrupted
 from pose_worker.decode import Person
 from pose_worker.poses_file import person_of
-from pose_worker.video import VideoInfo, VideoReader
+from pose_worker.video import VideoProperties, VideoReader
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def _start_ffmpeg(path: Path, size: tuple[int, int], fps: float) -> subprocess.P
 
 
 def render_overlay(
-    video_path: Path, frames: Iterable[Mapping], info: VideoInfo, path: Path, on_progress: Callable[[float], None],
+    video_path: Path, frames: Iterable[Mapping], info: VideoProperties, path: Path, on_progress: Callable[[float], None],
     should_stop: Callable[[], bool], max_duration_s: float | None, frame_count: int,
 ) -> Path:
     """The skeleton overlay of ``frames`` (``poses.json`` records with their final track ids, in

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from common.errors import WorkInterrupted
-from common.settings import Settings
+from infra.errors import WorkInterrupted
+from infra.settings import Settings
 from pose_worker.decode import Person
-from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.frame_pipeline import FramePipeline, PreparedFrame, ahead, in_batches
+from pose_worker.frame_recorder import FrameRecorder
 from pose_worker.model import PoseModel
 from pose_worker.overlay import render_overlay
 from pose_worker.poses_file import PosesFileWriter, iter_frames

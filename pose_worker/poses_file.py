@@ -11,7 +11,7 @@ from typing import IO, Any
 import numpy as np
 
 from pose_worker.decode import Person
-from pose_worker.video import VideoInfo
+from pose_worker.video import VideoProperties
 
 #: Pixel coordinates to 0.01 px and scores to 1e-4 keep the file small and lose nothing useful.
 COORD_DECIMALS = 2
@@ -93,7 +93,7 @@ class PosesFileWriter:
         self.people_max = max(self.people_max, len(people))
 
     def finish(
-        self, info: VideoInfo, duration_s: float, identities: IdentityMap | None = None, extra: Mapping[str, Any] | None = None,
+        self, info: VideoProperties, duration_s: float, identities: IdentityMap | None = None, extra: Mapping[str, Any] | None = None,
     ) -> Path:
         """Write the complete document to ``path`` and remove the side file; with ``identities``, each
         frame's track ids are the ones it gives; ``extra`` fields join the header."""

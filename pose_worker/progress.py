@@ -5,7 +5,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from common.errors import ServiceUnavailable
+from infra.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ import shutil
 import threading
 
 from choreo.music import warm_up as warm_up_music_analysis
-from common.broker import connect_nats
-from common.consumer import consume
-from common.job_store import JobStore
-from common.metrics_server import serve_metrics
-from common.settings import Settings
-from common.storage import make_s3_client
-from common.streams import ensure_streams
-from common.upload_waits import UploadWaits
+from domain.job_store import JobStore
+from domain.upload_waits import UploadWaits
+from infra.broker import connect_nats
+from infra.consumer import consume
+from infra.metrics_server import serve_metrics
+from infra.settings import Settings
+from infra.storage import make_s3_client
+from infra.streams import ensure_streams
 from pose_worker.job_runner import PoseJobRunner
 from pose_worker.model import PoseModel
 from pose_worker.scratch import claim_scratch_dir

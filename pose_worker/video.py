@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from common.errors import InvalidVideo, VideoTooLong
+from infra.errors import InvalidVideo, VideoTooLong
 from pose_worker.stream_probe import no_video_message, stream_kinds
 
 #: FFmpeg options OpenCV passes to every capture it opens (it reads the variable at each open). Over
@@ -53,7 +53,7 @@ CUT_OFF_TOLERANCE_SHARE = 0.01
 
 
 @dataclass(frozen=True)
-class VideoInfo:
+class VideoProperties:
     width: int  # upright, as frames come out
     height: int
     #: Frames per second as the container states it (the average for variable frame rate video).
@@ -115,7 +115,7 @@ class VideoReader:
             raise InvalidVideo("the video contains no decodable frame (truncated, or a codec that cannot be decoded)")
         self._first = first
         self._first_t = self._timestamp(self._first_index)
-        self.info = VideoInfo(
+        self.info = VideoProperties(
             width=first.shape[1],
             height=first.shape[0],
             fps=fps,
@@ -161,7 +161,7 @@ def is_url(source: Path | str) -> bool:
     return str(source).startswith(("http://", "https://"))
 
 
-def cut_off_warning(info: VideoInfo, last_frame_t: float) -> str | None:
+def cut_off_warning(info: VideoProperties, last_frame_t: float) -> str | None:
     """What to tell when the decoded frames (the last at ``last_frame_t`` seconds) end well before the
     length the container states, as an upload cut short whose index survived does; None when they
     reach it, within the tolerances above, or when the container states no length."""

@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.settings import Settings
+from infra.settings import Settings
 from tests.processes import DEPLOY_LOCAL, ROOT, ManagedProcess, free_port, metrics_port_of, python_service
 from tests.services import EVENTS_SUBJECT, MINIO_PASSWORD, MINIO_USER, ServicesMissing, local_binary
 

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from common.broker import connect_nats
-from common.job_store import JobStore
-from common.provision import provision
-from common.settings import Settings
+from domain.job_store import JobStore
+from infra.broker import connect_nats
+from infra.settings import Settings
+from operations.provision import provision
 from tests.fault_env import FaultEnv, open_fault_env
 from tests.processes import ROOT, ManagedProcess, free_port, metrics_port_of, python_service
-from tests.services import MINIO_PASSWORD, MINIO_USER, Services, ServicesMissing, docker_available, start_docker, start_local
+from tests.services import (
+    MINIO_PASSWORD,
+    MINIO_USER,
+    Services,
+    ServicesMissing,
+    docker_available,
+    start_docker,
+    start_local,
+)
 
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -19,9 +19,9 @@ import requests
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
-from common.broker import connect_nats
-from common.provision import provision_patiently
-from common.settings import Settings
+from infra.broker import connect_nats
+from infra.settings import Settings
+from operations.provision import provision_patiently
 from tests.helpers import FINAL_STATUSES
 from tests.processes import ROOT, ManagedProcess, free_port, python_service
 from tests.services import EVENTS_SUBJECT, MINIO_PASSWORD, MINIO_USER, local_server_processes, nats_health_url

@@ -9,8 +9,8 @@ import requests
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from common.errors import MalformedEvent
-from common.settings import Settings
+from infra.errors import MalformedEvent
+from infra.settings import Settings
 from listener.events import parse_bucket_event
 
 FINAL_STATUSES = {"completed", "failed", "expired"}

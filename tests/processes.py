@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common.settings import Settings
+from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_LOCAL = ROOT / "deploy" / "local"

@@ -16,11 +16,12 @@ import pytest
 from choreo.dancer_choice import Visibility, visibility
 from choreo.signals import TrackSeries, tracks_from_frames
 from choreo.soundtrack import Soundtrack, soundtrack_of
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.audio import read_audio
 from pose_worker.model import PoseModel
 from pose_worker.pose_estimation import POSES_FILE, PoseOptions, estimate_poses
 from tests.clips import REAL_DIR
+
 TEACHER = "pair_teacher_22s_hevc"
 STUDENT = "pair_student_18s_hevc"
 CLIPS = (TEACHER, STUDENT, "group3_women_nuoyan_27s", "fitness_class_15s", "solo_ballet_70s", "sports2d_demo_8s")

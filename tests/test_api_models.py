@@ -8,11 +8,11 @@ import pytest
 import requests
 from openapi_schema_validator import OAS30Validator
 
-from common.settings import Settings
 from gateway.app import create_app, endpoints
 from gateway.app_keys import OPENAPI_DOCUMENT
 from gateway.models import jobs
 from gateway.openapi import openapi_document
+from infra.settings import Settings
 from tests.clips import make_clip
 from tests.helpers import confirm, put_file, request_upload, wait_for_final
 from tests.test_job_events import read_events

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.backends.thread_plan import plan_threads
 from pose_worker.frame_pipeline import in_batches
 from pose_worker.model import PoseModel

@@ -16,9 +16,9 @@ import imageio_ffmpeg
 import pytest
 import requests
 
-from common.errors import StorageUnavailable
-from common.settings import Settings
-from common.storage import make_s3_client
+from infra.errors import StorageUnavailable
+from infra.settings import Settings
+from infra.storage import make_s3_client
 from pose_worker.chunk_plan import chunk_plan_of
 from pose_worker.chunk_poses import _frame_after, estimate_chunk_poses
 from pose_worker.model import PoseModel

@@ -6,7 +6,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from common.jobs import ChunkPlan, ChunkRecord, Job, JobStatus
+from domain.jobs import ChunkPlan, ChunkRecord, JobRecord, JobStatus
 from pose_worker.chunk_plan import OVERLAP_S, chunk_plan_of, plan_chunk_starts
 from pose_worker.chunk_records import CHUNKS_SHARE, claim_chunk, mark_chunk_done, with_chunk_progress
 from pose_worker.stitching import ChunkGapError, stitch_chunks
@@ -104,8 +104,8 @@ def test_a_reader_started_mid_video_gives_the_frames_and_times_of_a_reading_from
         assert t == t_whole and np.array_equal(image, image_whole)
 
 
-def split_job(chunks: int) -> Job:
-    job = Job.new("job", "a.mp4", "video/mp4", "uploads/job/a.mp4", expires_in_s=900)
+def split_job(chunks: int) -> JobRecord:
+    job = JobRecord.new("job", "a.mp4", "video/mp4", "uploads/job/a.mp4", expires_in_s=900)
     job = job.moved_to(JobStatus.QUEUED).moved_to(JobStatus.PROCESSING, work_seq=1)
     return job.model_copy(update={"chunk_plan": chunk_plan_of([60.0 * i for i in range(chunks)])})
 

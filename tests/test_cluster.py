@@ -11,8 +11,8 @@ import time
 import pytest
 import requests
 
-from common.broker import connect_nats
-from common.provision import provision_patiently
+from infra.broker import connect_nats
+from operations.provision import provision_patiently
 from tests.clips import make_clip
 from tests.cluster_env import ClusterEnv, kill_hard, start_cluster, start_services
 from tests.conftest import _in_ci

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import requests
 
-from common.provision import provision
 from gateway.models.analysis import Analysis
+from operations.provision import provision
 from tests.clips import make_bouncing_clip, mux_clicks
 from tests.conftest import isolated_names, start_stack
 from tests.helpers import confirm, put_file, request_upload, wait_for_final
@@ -107,10 +107,10 @@ async def test_a_failing_analysis_completes_the_job_with_its_poses_and_a_warning
     import asyncio
     import uuid
 
-    from common.job_store import JobStore
-    from common.jobs import Job
-    from common.storage import make_s3_client
-    from common.work_queue import WorkOrder
+    from domain.job_store import JobStore
+    from domain.jobs import JobRecord
+    from domain.work_orders import WorkOrder
+    from infra.storage import make_s3_client
     from pose_worker import job_runner
     from pose_worker.model import PoseModel
 
@@ -122,7 +122,7 @@ async def test_a_failing_analysis_completes_the_job_with_its_poses_and_a_warning
     job_id = str(uuid.uuid4())
     key = f"uploads/{job_id}/silent.mp4"
     await asyncio.to_thread(s3.fput_object, settings.bucket, key, str(silent_clip))
-    await jobs.create(Job.new(job_id, "silent.mp4", "video/mp4", key, 900))
+    await jobs.create(JobRecord.new(job_id, "silent.mp4", "video/mp4", key, 900))
     await js.publish(settings.work_subject, WorkOrder(job_id=job_id, bucket=settings.bucket, s3_key=key).to_json())
 
     def broken_analysis(*args, **kwargs):

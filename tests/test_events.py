@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from common.errors import MalformedEvent
-from common.storage import make_s3_client
+from infra.errors import MalformedEvent
+from infra.storage import make_s3_client
 from listener.events import parse_bucket_event
 from listener.matcher import job_id_from_key
 from tests.helpers import wait_for_event

@@ -12,8 +12,8 @@ import pytest
 import requests
 from nats.js.errors import NotFoundError
 
-from common.broker import connect_nats
-from common.job_store import JobStore
+from domain.job_store import JobStore
+from infra.broker import connect_nats
 from tests.clips import make_clip
 from tests.fault_env import FaultEnv
 from tests.helpers import confirm, put_file, request_upload, wait_for_event

@@ -21,8 +21,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from common.provision import NATS_TARGET_ARNS
-from common.settings import Settings
+from infra.settings import Settings
+from operations.provision import NATS_TARGET_ARNS
 from tests.processes import ROOT
 from tests.services import local_binary
 
@@ -407,7 +407,7 @@ def test_provisioning_is_a_hook_job_with_the_settings_inlined(helm: str) -> None
     assert job["spec"]["backoffLimit"] >= 1
     assert job["spec"]["ttlSecondsAfterFinished"] > 0
     (container,) = pod_spec(job)["containers"]
-    assert container["command"] == ["python", "-m", "common.provision"]
+    assert container["command"] == ["python", "-m", "operations.provision"]
     assert pod_spec(job)["restartPolicy"] == "Never"
     # Before an upgrade the ConfigMap still holds the old values, so the Job carries its own copy.
     assert "envFrom" not in container
@@ -444,7 +444,7 @@ def test_ingress_routes_to_the_gateway_service(helm: str) -> None:
 
 
 def test_minio_values_define_the_targets_provisioning_subscribes_the_bucket_to() -> None:
-    """deploy/helm/upstream/minio-values.yaml gives MinIO the NATS targets common/provision.py names."""
+    """deploy/helm/upstream/minio-values.yaml gives MinIO the NATS targets operations/provision.py names."""
     minio = yaml.safe_load((ROOT / "deploy" / "helm" / "upstream" / "minio-values.yaml").read_text())["environment"]
     example = yaml.safe_load(CLUSTER_EXAMPLE.read_text())
     nats_host = example["nats"]["url"].split(",")[0].removeprefix("nats://")

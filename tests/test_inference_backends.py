@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from common.errors import ModelUnavailable
-from common.settings import Settings
-from pose_worker.decode import Person
+from infra.errors import ModelUnavailable
+from infra.settings import Settings
 from pose_worker.backends import load_backend
+from pose_worker.decode import Person
 from pose_worker.letterbox import letterbox_frame, plan_letterbox
 from pose_worker.model import BUNDLED_MODEL, PoseModel
 from pose_worker.video import VideoReader

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from common.storage import make_s3_client
+from infra.storage import make_s3_client
 from tests.clips import make_clip
 from tests.helpers import confirm, put_file, request_upload, wait_for_final
 

@@ -6,13 +6,13 @@ import uuid
 
 import pytest
 
-from common.errors import JobNotFound, JobStateConflict
-from common.jobs import Job, JobStatus
+from domain.jobs import JobRecord, JobStatus
+from infra.errors import JobNotFound, JobStateConflict
 
 
-def new_job() -> Job:
+def new_job() -> JobRecord:
     job_id = str(uuid.uuid4())
-    return Job.new(job_id, "a.mp4", "video/mp4", f"uploads/{job_id}/a.mp4", expires_in_s=900)
+    return JobRecord.new(job_id, "a.mp4", "video/mp4", f"uploads/{job_id}/a.mp4", expires_in_s=900)
 
 
 async def test_concurrent_updates_all_land(job_store):

@@ -7,7 +7,7 @@ import os
 import pytest
 import requests
 
-from common.storage import make_s3_client
+from infra.storage import make_s3_client
 from tests.clips import make_clip
 from tests.helpers import wait_for_final
 

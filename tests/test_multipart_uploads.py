@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
-from common.s3_multipart import MultipartUploads
-from common.storage import make_s3_client
+from infra.s3_multipart import MultipartUploads
+from infra.storage import make_s3_client
 from tests.clips import make_clip, pad_clip
 from tests.helpers import wait_for_final
 

@@ -11,17 +11,17 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
-from common.jobs import JobStatus
-from common.settings import Settings
-from gateway.app import create_app
 from choreo.angles import JOINTS
+from domain.jobs import JobStatus
+from gateway.app import create_app
 from gateway.app_keys import OPENAPI_DOCUMENT
 from gateway.auth import PUBLIC_PATHS
 from gateway.docs import ASSETS_ROUTE
-from tests.conftest import API_KEYS
-from tests.processes import ROOT
 from gateway.web_page import ASSETS_PREFIX as WEB_ASSETS_PREFIX
 from gateway.web_page import ASSETS_ROUTE as WEB_ASSETS_ROUTE
+from infra.settings import Settings
+from tests.conftest import API_KEYS
+from tests.processes import ROOT
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 #: Which statuses count as accepting or refusing where a rule spans parameters; see the file's comments.

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.model import PoseModel
 from tests.clips import load_photo
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.model import PoseModel
 from tests.clips import load_photo
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from common.metrics_server import serve_metrics
+from infra.metrics_server import serve_metrics
 from tests.processes import free_port, metrics_port_of
 
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from gateway.rate_limit import JobRateLimiter
-from common.errors import RateLimited
+from infra.errors import RateLimited
 from tests.conftest import API_KEYS, start_stack
 
 

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from choreo.comparison import Comparison, compare
+from choreo.comparison import DanceComparison, compare
 from choreo.comparison_report import comparison_document, result_fields
 from choreo.comparison_segments import FEEDBACK_BELOW
 from choreo.dancer_choice import most_visible
@@ -29,7 +29,7 @@ def dancer(clip: RealClip):
     return next(track for track in clip.tracks if track.track_id == choice.track_id)
 
 
-def compared(clips: dict[str, RealClip], reference: str, attempt: str) -> Comparison:
+def compared(clips: dict[str, RealClip], reference: str, attempt: str) -> DanceComparison:
     return compare(
         dancer(clips[reference]), dancer(clips[attempt]),
         reference_soundtrack=clips[reference].soundtrack, attempt_soundtrack=clips[attempt].soundtrack,
@@ -37,7 +37,7 @@ def compared(clips: dict[str, RealClip], reference: str, attempt: str) -> Compar
 
 
 @pytest.fixture(scope="module")
-def comparisons(real_clips) -> dict[tuple[str, str], Comparison]:  # noqa: F811 (the fixture)
+def comparisons(real_clips) -> dict[tuple[str, str], DanceComparison]:  # noqa: F811 (the fixture)
     return {(reference, attempt): compared(real_clips, reference, attempt) for reference, attempt in PAIRS}
 
 

@@ -10,11 +10,11 @@ import uuid
 
 import pytest
 
-from common.job_store import JobStore
-from common.jobs import Job, JobStatus
-from common.provision import provision
-from common.storage import make_s3_client
+from domain.job_store import JobStore
+from domain.jobs import JobRecord, JobStatus
+from infra.storage import make_s3_client
 from listener.replay import parse_duration
+from operations.provision import provision
 from tests.conftest import isolated_names
 from tests.helpers import wait_for_event
 from tests.processes import ROOT, settings_env
@@ -43,7 +43,7 @@ async def test_replay_queues_a_job_whose_event_was_missed_and_only_once(unattend
     jobs = await JobStore.open(js, unattended.jobs_bucket)
     job_id = str(uuid.uuid4())
     key = f"uploads/{job_id}/missed.mp4"
-    await jobs.create(Job.new(job_id, "missed.mp4", "video/mp4", key, expires_in_s=900))
+    await jobs.create(JobRecord.new(job_id, "missed.mp4", "video/mp4", key, expires_in_s=900))
     s3 = make_s3_client(unattended)
     await asyncio.to_thread(s3.put_object, unattended.bucket, key, io.BytesIO(b"video bytes"), 11)
     event = await wait_for_event(js, unattended, key)

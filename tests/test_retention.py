@@ -1,9 +1,9 @@
 """Retention is applied at provisioning: lifecycle rules on the bucket, a time to live on records."""
 from __future__ import annotations
 
-from common.provision import provision
-from common.retention import SECONDS_PER_DAY
-from common.storage import make_s3_client
+from infra.storage import make_s3_client
+from operations.provision import provision
+from operations.retention import SECONDS_PER_DAY
 from tests.conftest import isolated_names
 
 

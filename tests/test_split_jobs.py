@@ -13,8 +13,8 @@ import cv2
 import pytest
 import requests
 
-from common.job_store import JobStore
-from common.storage import make_s3_client
+from domain.job_store import JobStore
+from infra.storage import make_s3_client
 from pose_worker.video import VideoReader, cut_off_warning
 from tests.clips import make_clip
 from tests.fault_env import FaultEnv

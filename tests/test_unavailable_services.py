@@ -6,10 +6,10 @@ import asyncio
 import pytest
 import requests
 
-from common.provision import provision
+from operations.provision import provision
 from tests.conftest import ARTIFACTS, start_stack
-from tests.processes import DEPLOY_LOCAL, ManagedProcess, free_port
 from tests.helpers import request_upload
+from tests.processes import DEPLOY_LOCAL, ManagedProcess, free_port
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from common.job_store import JobStore
-from common.jobs import Job, JobStatus
-from common.provision import provision
-from common.storage import make_s3_client
-from common.upload_waits import UploadCheck
+from domain.job_store import JobStore
+from domain.jobs import JobRecord, JobStatus
+from domain.upload_waits import UploadCheck
 from gateway.auth import owner_of_key
+from infra.storage import make_s3_client
 from listener.upload_checks import check_times, next_check
+from operations.provision import provision
 from tests.conftest import Stack, isolated_names, start_stack
 from tests.helpers import confirm, find_event, put_file, request_upload
 
@@ -109,9 +109,9 @@ async def test_provisioning_gives_jobs_made_before_checks_existed_a_check_once(p
     js = nats_client.jetstream()
     before_checks = await JobStore.open(js, settings.jobs_bucket)  # no UploadWaits: a store of old
 
-    def new_job(name: str) -> Job:
+    def new_job(name: str) -> JobRecord:
         job_id = str(uuid.uuid4())
-        return Job.new(job_id, name, "video/mp4", f"uploads/{job_id}/{name}", 900)
+        return JobRecord.new(job_id, name, "video/mp4", f"uploads/{job_id}/{name}", 900)
 
     waiting = await before_checks.create(new_job("waiting.mp4"))
     cancelled = await before_checks.create(new_job("cancelled.mp4"))
@@ -138,7 +138,7 @@ async def quiet_stack(provisioned) -> AsyncIterator[Stack]:
     running.stop()
 
 
-async def wait_for_status(jobs: JobStore, job_id: str, status: JobStatus, timeout_s: float) -> Job:
+async def wait_for_status(jobs: JobStore, job_id: str, status: JobStatus, timeout_s: float) -> JobRecord:
     """Read the store itself: asking the gateway could settle the job on its own."""
     deadline = time.monotonic() + timeout_s
     while (job := await jobs.get(job_id)).status is not status:

@@ -7,10 +7,10 @@ import time
 import pytest
 import requests
 
-from common.job_store import JobStore
-from common.jobs import JobStatus
-from common.storage import make_s3_client
-from common.stored_uploads import find_first_upload
+from domain.job_store import JobStore
+from domain.jobs import JobStatus
+from domain.stored_uploads import find_first_upload
+from infra.storage import make_s3_client
 from tests.clips import make_clip
 from tests.helpers import confirm, put_file, request_upload, wait_for_final, wait_until_listener_handled
 

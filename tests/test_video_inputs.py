@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from common.errors import InvalidVideo, VideoTooLong
+from infra.errors import InvalidVideo, VideoTooLong
 from pose_worker.chunk_plan import reaches_stated_end
 from pose_worker.stream_probe import no_video_message, stream_kinds
-from pose_worker.video import VideoInfo, VideoReader, cut_off_warning
+from pose_worker.video import VideoProperties, VideoReader, cut_off_warning
 from tests.clips import REAL_DIR, make_clip, real_clip
 from tests.video_fixtures import (
     H264,
@@ -240,18 +240,18 @@ def test_truncated_file_with_its_index_up_front_decodes_the_frames_that_arrived(
     ],
 )
 def test_a_video_is_told_cut_off_only_when_its_frames_end_over_five_frames_before_the_stated_length(frames_short, warns):
-    info = VideoInfo(width=360, height=640, fps=30.0, frame_count_hint=300, duration_s=10.0)
+    info = VideoProperties(width=360, height=640, fps=30.0, frame_count_hint=300, duration_s=10.0)
     last_frame_t = (299 - frames_short) / 30
 
     warning = cut_off_warning(info, last_frame_t)
 
     assert (warning is not None) == warns
-    no_length = VideoInfo(width=360, height=640, fps=30.0, frame_count_hint=0, duration_s=None)
+    no_length = VideoProperties(width=360, height=640, fps=30.0, frame_count_hint=0, duration_s=None)
     assert cut_off_warning(no_length, last_frame_t) is None
 
 
 def test_a_long_video_stated_slightly_long_is_not_told_cut_off_within_one_percent():
-    info = VideoInfo(width=640, height=360, fps=30.0, frame_count_hint=18000, duration_s=600.0)
+    info = VideoProperties(width=640, height=360, fps=30.0, frame_count_hint=18000, duration_s=600.0)
 
     assert cut_off_warning(info, 600.0 - 5.9) is None
     assert cut_off_warning(info, 600.0 - 6.2) is not None

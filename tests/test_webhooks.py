@@ -10,7 +10,7 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook as Verifier
 
-from common.webhook_targets import GuardedResolver
+from domain.webhook_targets import GuardedResolver
 from tests.clips import make_clip
 from tests.conftest import API_KEYS
 from tests.helpers import confirm, put_file, request_upload

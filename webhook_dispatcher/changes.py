@@ -8,10 +8,10 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from pydantic import ValidationError
 
-from common.errors import ServiceUnavailable
-from common.settings import Settings
-from common.webhook_deliveries import DeliveryStore
-from common.webhooks import WebhookStore
+from domain.webhook_deliveries import DeliveryStore
+from domain.webhooks import WebhookStore
+from infra.errors import ServiceUnavailable
+from infra.settings import Settings
 from webhook_dispatcher.events import event_of_change
 from webhook_dispatcher.fan_out import fan_out
 from webhook_dispatcher.metrics import EVENTS

@@ -9,11 +9,11 @@ from datetime import timedelta
 import aiohttp
 from nats.aio.msg import Msg
 
-from common.consumer import read_order, retry_delay
-from common.errors import DeliveryNotFound, ServiceUnavailable, WebhookNotFound
-from common.settings import Settings
-from common.webhook_deliveries import Delivery, DeliveryAttempt, DeliveryOrder, DeliveryState, DeliveryStore
-from common.webhooks import WebhookStore
+from domain.webhook_deliveries import DeliveryAttemptRecord, DeliveryOrder, DeliveryRecord, DeliveryState, DeliveryStore
+from domain.webhooks import WebhookStore
+from infra.consumer import read_order, retry_delay
+from infra.errors import DeliveryNotFound, ServiceUnavailable, WebhookNotFound
+from infra.settings import Settings
 from webhook_dispatcher.metrics import ATTEMPT_SECONDS, ATTEMPTS
 from webhook_dispatcher.sender import attempt_delivery
 
@@ -73,7 +73,7 @@ class Deliverer:
         log.info("delivery %s attempt %d failed (%s); next in %g s", delivery.delivery_id, number, attempt.error, delay)
         await message.nak(delay=delay)
 
-    async def _record(self, delivery: Delivery, attempt: DeliveryAttempt, state: DeliveryState, delay: float | None) -> None:
+    async def _record(self, delivery: DeliveryRecord, attempt: DeliveryAttemptRecord, state: DeliveryState, delay: float | None) -> None:
         next_retry_at = attempt.at + timedelta(seconds=delay) if delay is not None else None
         try:
             await self.deliveries.update(

@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from common.comparisons import Comparison
-from common.jobs import Job
-from common.webhooks import WebhookEventType
+from domain.comparisons import ComparisonRecord
+from domain.jobs import JobRecord
+from domain.webhooks import WebhookEventType
 
 #: What the API shows of a job and of a comparison; results carry object keys, never presigned URLs
 #: (the receiver asks the API for fresh ones).
@@ -36,12 +36,12 @@ class Event:
 def event_of_change(kind: str, value: bytes) -> Event | None:
     """The event a stored record's new version stands for, or None when it has not ended."""
     if kind == "job":
-        job = Job.from_json(value)
+        job = JobRecord.from_json(value)
         if not job.status.is_final:
             return None
         ended_at = job.ended_at or job.updated_at
         return _event(f"job.{job.status.value}", job.job_id, job.owner, ended_at, job.model_dump(include=JOB_FIELDS))
-    comparison = Comparison.model_validate_json(value)
+    comparison = ComparisonRecord.model_validate_json(value)
     if not comparison.status.is_final:
         return None
     data = comparison.model_dump(include=COMPARISON_FIELDS)

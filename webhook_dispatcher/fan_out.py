@@ -6,11 +6,11 @@ import logging
 from nats.js import JetStreamContext
 from nats.js.errors import KeyWrongLastSequenceError
 
-from common.jobs import utc_now
-from common.settings import Settings
-from common.webhook_deliveries import Delivery, DeliveryStore, delivery_id_of, queue_delivery
-from common.webhook_streams import DELIVERY_DEDUPE_WINDOW_S
-from common.webhooks import WebhookStore
+from domain.jobs import utc_now
+from domain.webhook_deliveries import DeliveryRecord, DeliveryStore, delivery_id_of, queue_delivery
+from domain.webhooks import WebhookStore
+from infra.settings import Settings
+from infra.webhook_streams import DELIVERY_DEDUPE_WINDOW_S
 from webhook_dispatcher.events import Event
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def fan_out(event: Event, webhooks: WebhookStore, deliveries: DeliveryStor
     for webhook in await webhooks.subscribed(event.owner, event.type):
         delivery_id = delivery_id_of(event.event_id, event.time, webhook.webhook_id)
         now = utc_now()
-        delivery = Delivery(
+        delivery = DeliveryRecord(
             delivery_id=delivery_id, webhook_id=webhook.webhook_id, message_id=f"msg_{delivery_id}",
             event_type=event.type, event_id=event.event_id, body=event.body, created_at=now, updated_at=now,
         )

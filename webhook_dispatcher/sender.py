@@ -9,11 +9,11 @@ from math import floor
 import aiohttp
 from standardwebhooks.webhooks import Webhook as Signer
 
-from common.errors import WebhookUrlNotAllowed
-from common.jobs import utc_now
-from common.webhook_deliveries import Delivery, DeliveryAttempt
-from common.webhook_targets import GuardedResolver, check_target
-from common.webhooks import Webhook
+from domain.jobs import utc_now
+from domain.webhook_deliveries import DeliveryAttemptRecord, DeliveryRecord
+from domain.webhook_targets import GuardedResolver, check_target
+from domain.webhooks import WebhookRecord
+from infra.errors import WebhookUrlNotAllowed
 
 USER_AGENT = "dance-analysis-webhooks/1"
 #: Bytes of a receiver's answer read (and ignored): enough to release the connection politely.
@@ -39,8 +39,8 @@ def new_session(allow_private: bool, concurrency: int) -> aiohttp.ClientSession:
 
 
 async def attempt_delivery(
-    session: aiohttp.ClientSession, webhook: Webhook, delivery: Delivery, *, timeout_s: float, allow_private: bool
-) -> DeliveryAttempt:
+    session: aiohttp.ClientSession, webhook: WebhookRecord, delivery: DeliveryRecord, *, timeout_s: float, allow_private: bool
+) -> DeliveryAttemptRecord:
     """POST the delivery once; redirects are not followed, anything but a 2xx answer is a failure."""
     at, started = utc_now(), time.monotonic()
     status: int | None = None
@@ -62,4 +62,4 @@ async def attempt_delivery(
         error = f"no answer within {timeout_s:g} s"
     except aiohttp.ClientError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    return DeliveryAttempt(at=at, status_code=status, duration_ms=round((time.monotonic() - started) * 1000, 1), error=error)
+    return DeliveryAttemptRecord(at=at, status_code=status, duration_ms=round((time.monotonic() - started) * 1000, 1), error=error)

@@ -4,15 +4,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from common.broker import connect_nats
-from common.comparisons import ComparisonStore
-from common.consumer import consume
-from common.job_store import JobStore
-from common.metrics_server import serve_metrics
-from common.settings import Settings
-from common.webhook_deliveries import DeliveryStore
-from common.webhook_streams import changes_durable, ensure_webhook_streams, record_buckets
-from common.webhooks import WebhookStore
+from domain.comparisons import ComparisonStore
+from domain.job_store import JobStore
+from domain.webhook_deliveries import DeliveryStore
+from domain.webhooks import WebhookStore
+from infra.broker import connect_nats
+from infra.consumer import consume
+from infra.metrics_server import serve_metrics
+from infra.settings import Settings
+from infra.webhook_streams import changes_durable, ensure_webhook_streams, record_buckets
 from webhook_dispatcher.changes import ChangeHandler
 from webhook_dispatcher.deliverer import Deliverer
 from webhook_dispatcher.sender import new_session

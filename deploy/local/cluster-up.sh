@@ -25,7 +25,7 @@ done
 # 200 once enough drives are online to write (erasure-code quorum).
 wait_for_url minio-1 "http://$BIND_HOST:$MINIO_PORT/minio/health/cluster" 120
 # Retries while the JetStream meta leader is elected (a fresh cluster answers after a few seconds).
-"$PY" -m common.provision
+"$PY" -m operations.provision
 DANCE_METRICS_PORT="$LISTENER_METRICS_PORT" start_service listener "$PY" -m listener
 DANCE_METRICS_PORT="$WORKER_METRICS_PORT" start_service pose-worker-1 "$PY" -m pose_worker
 DANCE_METRICS_PORT="$WORKER2_METRICS_PORT" start_service pose-worker-2 "$PY" -m pose_worker

@@ -32,7 +32,7 @@ export DANCE_CORS_ORIGINS="${DANCE_CORS_ORIGINS:-*}"
 # The subject MinIO publishes bucket events on; the events stream captures it.
 export DANCE_EVENTS_SUBJECT="${DANCE_EVENTS_SUBJECT:-minio.events}"
 
-# What the Python processes read (see common/settings.py for every DANCE_* setting).
+# What the Python processes read (see infra/settings.py for every DANCE_* setting).
 export DANCE_NATS_URL="${DANCE_NATS_URL:-nats://$BIND_HOST:$NATS_PORT}"
 export DANCE_S3_ENDPOINT="${DANCE_S3_ENDPOINT:-http://$BIND_HOST:$MINIO_PORT}"
 export DANCE_S3_PUBLIC_ENDPOINT="${DANCE_S3_PUBLIC_ENDPOINT:-http://localhost:$MINIO_PORT}"

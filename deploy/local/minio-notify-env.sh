@@ -3,7 +3,7 @@
 # and the queue directory as $1.
 # shellcheck shell=bash
 
-# Two NATS targets carry the same events (common/provision.py subscribes both):
+# Two NATS targets carry the same events (operations/provision.py subscribes both):
 #  - PRIMARY (arn:minio:sqs::PRIMARY:nats) writes each event to a queue directory first, so none
 #    is lost while NATS is down; MinIO drains that directory only every 3 seconds.
 #  - FAST (arn:minio:sqs::FAST:nats) publishes at once and drops events while NATS is down.

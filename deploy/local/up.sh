@@ -17,7 +17,7 @@ start_service nats "$ROOT_DIR/deploy/local/run-nats.sh"
 wait_for_url nats "http://$BIND_HOST:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"
 start_service minio "$ROOT_DIR/deploy/local/run-minio.sh"
 wait_for_url minio "http://$BIND_HOST:$MINIO_PORT/minio/health/live"
-"$PY" -m common.provision
+"$PY" -m operations.provision
 DANCE_METRICS_PORT="$LISTENER_METRICS_PORT" start_service listener "$PY" -m listener
 DANCE_METRICS_PORT="$WORKER_METRICS_PORT" start_service pose-worker "$PY" -m pose_worker
 DANCE_METRICS_PORT="$COMPARE_METRICS_PORT" start_service compare-worker "$PY" -m compare_worker

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from common.comparisons import ComparisonStatus, MirrorMode
+from domain.comparisons import ComparisonStatus, MirrorMode
 from gateway.models.base import ResponseBody
 from gateway.models.errors import ErrorDetail
 from gateway.models.events import ServerSentEvent

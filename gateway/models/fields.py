@@ -13,8 +13,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from domain.object_keys import upload_key
+
 EXAMPLE_JOB_ID = "550e8400-e29b-41d4-a716-446655440000"
-EXAMPLE_S3_KEY = f"uploads/{EXAMPLE_JOB_ID}/dance_video.mp4"
+EXAMPLE_S3_KEY = upload_key(EXAMPLE_JOB_ID, "dance_video.mp4")
 
 
 def _not_blank(value: str) -> str:

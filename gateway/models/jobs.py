@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from common.jobs import JobStatus, Stage
+from domain.jobs import JobStatus, Stage
 from gateway.models.analysis import AnalysisSummary
 from gateway.models.base import ResponseBody
 from gateway.models.errors import ErrorDetail

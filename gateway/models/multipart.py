@@ -5,11 +5,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from common.s3_multipart import MAX_PARTS
 from gateway.models.base import ResponseBody
 from gateway.models.fields import JobId, S3Key
 from gateway.models.uploads import ContentType, UploadSize, VideoName
 from gateway.uploads import DEFAULT_CONTENT_TYPE
+from infra.s3_multipart import MAX_PARTS
 
 
 class MultipartParams(BaseModel):

@@ -11,8 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from common.errors import FileTooLarge
-from common.jobs import JobStatus, Stage
+from domain.jobs import JobStatus, Stage
 from gateway.models.base import ResponseBody
 from gateway.models.fields import (
     EXAMPLE_JOB_ID,
@@ -22,6 +21,7 @@ from gateway.models.fields import (
     S3Key,
 )
 from gateway.uploads import DEFAULT_CONTENT_TYPE, SUPPORTED_NAME, SUPPORTED_TYPES, check_content_type, check_extension
+from infra.errors import FileTooLarge
 
 
 def _default_if_empty(value: object) -> object:

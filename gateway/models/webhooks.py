@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from common.webhook_deliveries import DeliveryState
-from common.webhooks import WebhookEventType
+from domain.webhook_deliveries import DeliveryState
+from domain.webhooks import WebhookEventType
 from gateway.models.base import ResponseBody
 from gateway.models.fields import RequiredText, Timestamp
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common.settings import Settings
+from infra.settings import Settings
 from pose_worker.backends.base import InferenceBackend
 
 __all__ = ["BACKENDS", "InferenceBackend", "load_backend"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from common.errors import ModelUnavailable
-from common.settings import Settings
+from infra.errors import ModelUnavailable
+from infra.settings import Settings
 from pose_worker.backends.base import InferenceBackend
 from pose_worker.backends.thread_plan import plan_threads
 

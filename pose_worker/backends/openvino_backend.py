@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import openvino as ov
 
-from common.errors import ModelUnavailable
-from common.settings import Settings
+from infra.errors import ModelUnavailable
+from infra.settings import Settings
 from pose_worker.backends.base import InferenceBackend
 from pose_worker.backends.thread_plan import plan_threads
 from pose_worker.letterbox import plan_letterbox

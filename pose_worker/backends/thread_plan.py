@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from common.settings import Settings
+from infra.settings import Settings
 
 #: Frames inferred at once on a CPU when DANCE_INFERENCE_STREAMS is 0 (auto).
 AUTO_CPU_STREAMS = 2

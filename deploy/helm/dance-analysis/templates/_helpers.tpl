@@ -91,7 +91,7 @@ nats_url s3_endpoint s3_public_endpoint s3_access_key s3_secret_key s3_region bu
 {{- fail (printf "%s.%s: %s is set by the chart's own values (see values.yaml), not here" $.where $name $name) }}
 {{- end }}
 {{- if or (hasPrefix "dance_" (lower $name)) (ne $name (lower $name)) }}
-{{- fail (printf "%s.%s: use the setting's field name from common/settings.py (e.g. log_level), not the variable" $.where $name) }}
+{{- fail (printf "%s.%s: use the setting's field name from infra/settings.py (e.g. log_level), not the variable" $.where $name) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -23,14 +23,14 @@ from minio.lifecycleconfig import (
 )
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors
-from common.settings import Settings
-from common.storage import storage_errors
+from domain.object_keys import JOB_PREFIXES
+from infra.broker import broker_errors
+from infra.settings import Settings
+from infra.storage import storage_errors
 
 log = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86_400
-PREFIXES = ("uploads/", "results/")
 
 
 def lifecycle_rules(days: int) -> LifecycleConfig | None:
@@ -46,7 +46,7 @@ def lifecycle_rules(days: int) -> LifecycleConfig | None:
             noncurrent_version_expiration=NoncurrentVersionExpiration(noncurrent_days=1),
             abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(days_after_initiation=2),
         )
-        for prefix in PREFIXES
+        for prefix in JOB_PREFIXES
     ])
 
 

@@ -1,4 +1,4 @@
-"""Create what the pipeline needs in NATS and MinIO, idempotently: ``python -m common.provision``.
+"""Create what the pipeline needs in NATS and MinIO, idempotently: ``python -m operations.provision``.
 
 Order matters: MinIO with JetStream waits for a stream's ack, so the events stream must exist
 before the bucket starts sending notifications.
@@ -12,25 +12,24 @@ from minio import Minio
 from minio.notificationconfig import NotificationConfig, PrefixFilterRule, QueueConfig
 from minio.versioningconfig import ENABLED, VersioningConfig
 
-from common.broker import connect_nats, patient
-from common.comparisons import ComparisonStore
-from common.job_store import JobStore
-from common.lifecycle import configure_logging
-from common.result_keys import RESULTS_PREFIX
-from common.replicas import apply_stream_replicas
-from common.retention import apply_bucket_retention, apply_record_retention
-from common.storage import make_s3_client, storage_errors
-from common.settings import Settings
-from common.streams import ensure_streams
-from common.upload_waits import UploadWaits
-from common.webhook_deliveries import DeliveryStore
-from common.webhook_streams import ensure_webhook_streams
-from common.webhooks import WebhookStore
+from domain.comparisons import ComparisonStore
+from domain.job_store import JobStore
+from domain.object_keys import RESULTS_PREFIX, UPLOADS_PREFIX
+from domain.upload_waits import UploadWaits
+from domain.webhook_deliveries import DeliveryStore
+from domain.webhooks import WebhookStore
+from infra.broker import connect_nats, patient
+from infra.lifecycle import configure_logging
+from infra.replicas import apply_stream_replicas
+from infra.settings import Settings
+from infra.storage import make_s3_client, storage_errors
+from infra.streams import ensure_streams
+from infra.webhook_streams import ensure_webhook_streams
+from operations.retention import apply_bucket_retention, apply_record_retention
 
 log = logging.getLogger(__name__)
 
 #: The uploads a job is made for live under this prefix; only they trigger work.
-UPLOADS_PREFIX = "uploads/"
 #: MinIO's NATS targets (deploy/local/run-minio.sh): PRIMARY queues events on disk and
 #: survives NATS outages but is drained every 3 s; FAST publishes at once, best effort.
 NATS_TARGET_ARNS = {"uploads-durable": "arn:minio:sqs::PRIMARY:nats", "uploads-fast": "arn:minio:sqs::FAST:nats"}

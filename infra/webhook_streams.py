@@ -6,9 +6,9 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from common.broker import broker_errors, patient
-from common.settings import Settings
-from common.streams import ensure_stream
+from infra.broker import broker_errors, patient
+from infra.settings import Settings
+from infra.streams import ensure_stream
 
 #: A fan-out repeated within this window (the dispatcher died between publishing and acking) is dropped.
 DELIVERY_DEDUPE_WINDOW_S = 3600

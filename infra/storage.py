@@ -8,8 +8,8 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException, S3Error
 
-from common.errors import StorageUnavailable, UploadNotFound
-from common.settings import Settings, split_endpoint
+from infra.errors import StorageUnavailable, UploadNotFound
+from infra.settings import Settings, split_endpoint
 
 #: Fail fast when MinIO is down instead of hanging a request: connect, read seconds.
 S3_TIMEOUT = urllib3.Timeout(connect=3, read=60)

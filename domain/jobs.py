@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from common.errors import JobStateConflict
+from infra.errors import JobStateConflict
 
 
 class JobStatus(str, enum.Enum):
@@ -79,32 +79,32 @@ class UploadRecord(BaseModel):
     etag: str | None
 
 
-class BeatAlignmentSummary(BaseModel):
+class BeatAlignmentSummaryRecord(BaseModel):
     score: float | None
     mean_offset_ms: float | None
 
 
-class SynchronySummary(BaseModel):
+class SynchronySummaryRecord(BaseModel):
     R: float | None
 
 
-class OnBeatSummary(BaseModel):
+class OnBeatSummaryRecord(BaseModel):
     locked: bool
     locking: float | None
     score_above_chance: float | None
     mean_asynchrony_ms: float | None
 
 
-class DanceSummary(BaseModel):
+class AnalysisSummaryRecord(BaseModel):
     """The headline figures of analysis.json (``choreo.report.summary_of``)."""
 
     motion_bpm: float | None
     music_bpm: float | None
     #: None without music beats, and in summaries written before the on-beat measure existed.
-    on_beat: OnBeatSummary | None = None
-    beat_alignment: BeatAlignmentSummary | None
+    on_beat: OnBeatSummaryRecord | None = None
+    beat_alignment: BeatAlignmentSummaryRecord | None
     dancers: int
-    synchrony: SynchronySummary | None
+    synchrony: SynchronySummaryRecord | None
 
 
 class MultipartRecord(BaseModel):
@@ -122,7 +122,7 @@ class MultipartRecord(BaseModel):
         return self.size - self.part_size * (self.part_count - 1)
 
 
-class JobResult(BaseModel):
+class JobResultRecord(BaseModel):
     """Object keys of a finished job's outputs; the gateway turns them into download URLs."""
 
     poses_key: str
@@ -133,7 +133,7 @@ class JobResult(BaseModel):
     tracks: int = 0
     #: None when the dance analysis was switched off or failed (the job's warnings say why).
     analysis_key: str | None = None
-    summary: DanceSummary | None = None
+    summary: AnalysisSummaryRecord | None = None
 
 
 class ChunkRecord(BaseModel):
@@ -172,7 +172,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Job(BaseModel):
+class JobRecord(BaseModel):
     job_id: str
     status: JobStatus
     stage: Stage
@@ -184,7 +184,7 @@ class Job(BaseModel):
     updated_at: datetime
     upload_expires_at: datetime
     error: JobError | None = None
-    result: JobResult | None = None
+    result: JobResultRecord | None = None
     warnings: list[str] = Field(default_factory=list)
     attempts: int = 0
     #: Stream sequence of the work message that runs the job; any other message for it is a copy.
@@ -215,7 +215,7 @@ class Job(BaseModel):
         *,
         owner: str | None = None,
         declared_size: int | None = None,
-    ) -> Job:
+    ) -> JobRecord:
         """A fresh job waiting for its upload."""
         now = utc_now()
         return cls(
@@ -232,7 +232,7 @@ class Job(BaseModel):
             upload_expires_at=now + timedelta(seconds=expires_in_s),
         )
 
-    def moved_to(self, status: JobStatus, **changes: Any) -> Job:
+    def moved_to(self, status: JobStatus, **changes: Any) -> JobRecord:
         """A copy in ``status`` with ``changes`` applied; raises if the move is not allowed."""
         if status not in ALLOWED_MOVES[self.status]:
             raise JobStateConflict(f"job {self.job_id} is {self.status.value}, it cannot become {status.value}")
@@ -244,12 +244,12 @@ class Job(BaseModel):
         """Still waiting for its upload after the upload URL expired."""
         return self.status is JobStatus.AWAITING_UPLOAD and (now or utc_now()) >= self.upload_expires_at
 
-    def with_warning(self, warning: str) -> Job:
+    def with_warning(self, warning: str) -> JobRecord:
         return self.model_copy(update={"warnings": [*self.warnings, warning], "updated_at": utc_now()})
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
 
     @classmethod
-    def from_json(cls, data: bytes) -> Job:
+    def from_json(cls, data: bytes) -> JobRecord:
         return cls.model_validate_json(data)

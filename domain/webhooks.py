@@ -9,8 +9,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from common.errors import WebhookNotFound
-from common.record_store import ListedRecordStore
+from infra.errors import WebhookNotFound
+from infra.record_store import ListedRecordStore
 
 SECRET_PREFIX = "whsec_"
 #: 32 random bytes: the Standard Webhooks recommendation is 24 to 64.
@@ -26,7 +26,7 @@ class WebhookEventType(str, enum.Enum):
     COMPARISON_FAILED = "comparison.failed"
 
 
-class Webhook(BaseModel):
+class WebhookRecord(BaseModel):
     webhook_id: str
     url: str
     events: list[WebhookEventType]
@@ -44,15 +44,15 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-class WebhookStore(ListedRecordStore[Webhook]):
-    record_type = Webhook
+class WebhookStore(ListedRecordStore[WebhookRecord]):
+    record_type = WebhookRecord
     not_found = WebhookNotFound
     noun = "webhook"
 
-    def key_of(self, record: Webhook) -> str:
+    def key_of(self, record: WebhookRecord) -> str:
         return record.webhook_id
 
-    async def of_owner(self, owner: str | None) -> list[Webhook]:
+    async def of_owner(self, owner: str | None) -> list[WebhookRecord]:
         """The owner's endpoints, oldest first. Reads every endpoint: there are few (a handful per key).
         Keys come from the stream's subjects, which list every key there is (``keys_matching``)."""
         webhooks = []
@@ -65,5 +65,5 @@ class WebhookStore(ListedRecordStore[Webhook]):
                 webhooks.append(webhook)
         return sorted(webhooks, key=lambda webhook: webhook.created_at)
 
-    async def subscribed(self, owner: str | None, event_type: WebhookEventType) -> list[Webhook]:
+    async def subscribed(self, owner: str | None, event_type: WebhookEventType) -> list[WebhookRecord]:
         return [webhook for webhook in await self.of_owner(owner) if webhook.wants(event_type)]

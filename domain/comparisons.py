@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from common.errors import ComparisonNotFound, JobStateConflict
-from common.jobs import JobError, utc_now
-from common.record_store import RecordStore
+from domain.jobs import JobError, utc_now
+from infra.errors import ComparisonNotFound, JobStateConflict
+from infra.record_store import RecordStore
 
 
 class ComparisonStatus(str, enum.Enum):
@@ -29,18 +29,18 @@ class MirrorMode(str, enum.Enum):
     OFF = "off"
 
 
-class SegmentScore(BaseModel):
+class SegmentScoreRecord(BaseModel):
     start_s: float
     end_s: float
     score: float | None
 
 
-class WorstSegment(SegmentScore):
+class WorstSegmentRecord(SegmentScoreRecord):
     body_part: str | None
     feedback: str | None
 
 
-class SegmentTiming(BaseModel):
+class SegmentTimingRecord(BaseModel):
     start_s: float
     end_s: float
     #: "early", "late" or "on time" (within ``ON_TIME_MS``).
@@ -49,7 +49,7 @@ class SegmentTiming(BaseModel):
     offset_ms: float | None
 
 
-class DancerChoice(BaseModel):
+class DancerChoiceRecord(BaseModel):
     """Which dancer of a video was compared, and why (``choreo.dancer_choice``)."""
 
     track_id: int
@@ -60,7 +60,7 @@ class DancerChoice(BaseModel):
     reason: str
 
 
-class ComparisonResult(BaseModel):
+class ComparisonResultRecord(BaseModel):
     score: float
     offset_s: float
     tempo_ratio: float
@@ -68,9 +68,9 @@ class ComparisonResult(BaseModel):
     reference_track_id: int
     track_id: int
     body_parts: dict[str, float | None]
-    segments: list[SegmentScore]
-    worst_segments: list[WorstSegment]
-    timing: list[SegmentTiming]
+    segments: list[SegmentScoreRecord]
+    worst_segments: list[WorstSegmentRecord]
+    timing: list[SegmentTimingRecord]
     comparison_key: str
     # Since soundtrack alignment: None in results stored before it.
     #: "soundtrack" or "poses".
@@ -78,11 +78,11 @@ class ComparisonResult(BaseModel):
     alignment_reason: str | None = None
     soundtrack_correlation: float | None = None
     pose_similarity: float | None = None
-    reference_dancer: DancerChoice | None = None
-    dancer: DancerChoice | None = None
+    reference_dancer: DancerChoiceRecord | None = None
+    dancer: DancerChoiceRecord | None = None
 
 
-class Comparison(BaseModel):
+class ComparisonRecord(BaseModel):
     comparison_id: str
     status: ComparisonStatus
     reference_job_id: str
@@ -94,21 +94,21 @@ class Comparison(BaseModel):
     created_at: datetime
     updated_at: datetime
     error: JobError | None = None
-    result: ComparisonResult | None = None
+    result: ComparisonResultRecord | None = None
     attempts: int = 0
     #: Stream sequence of the work message running it; any other message for it is a copy.
     work_seq: int | None = None
 
-    def moved_to(self, status: ComparisonStatus, **changes: Any) -> Comparison:
+    def moved_to(self, status: ComparisonStatus, **changes: Any) -> ComparisonRecord:
         if self.status.is_final:
             raise JobStateConflict(f"comparison {self.comparison_id} is {self.status.value}")
         return self.model_copy(update={"status": status, "updated_at": utc_now(), **changes})
 
 
-class ComparisonStore(RecordStore[Comparison]):
-    record_type = Comparison
+class ComparisonStore(RecordStore[ComparisonRecord]):
+    record_type = ComparisonRecord
     not_found = ComparisonNotFound
     noun = "comparison"
 
-    def key_of(self, record: Comparison) -> str:
+    def key_of(self, record: ComparisonRecord) -> str:
         return record.comparison_id

@@ -12,14 +12,14 @@ import logging
 from minio import Minio
 from nats.js import JetStreamContext
 
-from common.broker import publish_once
-from common.errors import UploadNotFound
-from common.job_store import JobStore
-from common.jobs import Job, JobError, JobStatus, UploadRecord
-from common.s3_multipart import MultipartUploads
-from common.settings import Settings
-from common.stored_uploads import delete_upload, find_first_upload
-from common.work_queue import WorkOrder, work_message_id
+from domain.job_store import JobStore
+from domain.jobs import JobError, JobRecord, JobStatus, UploadRecord
+from domain.stored_uploads import delete_upload, find_first_upload
+from domain.work_orders import WorkOrder, work_message_id
+from infra.broker import publish_once
+from infra.errors import UploadNotFound
+from infra.s3_multipart import MultipartUploads
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class UploadIntake:
         self.js = js
         self._s3 = s3
 
-    async def admit(self, job_id: str, *, via: str) -> Job:
+    async def admit(self, job_id: str, *, via: str) -> JobRecord:
         """Queue the job if its upload is there; returns the job as it now stands.
 
         Raises ``UploadNotFound`` while the upload window is open and nothing is uploaded; once
@@ -51,7 +51,7 @@ class UploadIntake:
             return await self._reject_too_large(job, upload)
         return await self._queue(job, upload, via)
 
-    async def _queue(self, job: Job, upload: UploadRecord, via: str) -> Job:
+    async def _queue(self, job: JobRecord, upload: UploadRecord, via: str) -> JobRecord:
         """Publish before marking ``queued``: dying in between leaves the job ``awaiting_upload``,
         and the next attempt publishes again (the dedupe id drops the copy), so no job is ever
         ``queued`` without a message behind it."""
@@ -60,7 +60,7 @@ class UploadIntake:
             self.js, self.settings.work_subject, order.to_json(), message_id=work_message_id(job.job_id), doing="queueing a job"
         )
 
-        def mark_queued(current: Job) -> Job | None:
+        def mark_queued(current: JobRecord) -> JobRecord | None:
             if current.status is JobStatus.PROCESSING and current.upload is None:
                 return current.model_copy(update={"upload": upload})  # a worker was quicker than us
             if current.status is not JobStatus.AWAITING_UPLOAD:
@@ -74,7 +74,7 @@ class UploadIntake:
         )
         return queued
 
-    async def _expire(self, job: Job) -> Job:
+    async def _expire(self, job: JobRecord) -> JobRecord:
         job_id = job.job_id
         if job.multipart is not None:
             # Abort first: should it fail, the job stays waiting and its check tries again,
@@ -83,7 +83,7 @@ class UploadIntake:
             if await asyncio.to_thread(uploads.abort, job.s3_key, job.multipart.upload_id):
                 log.info("job %s: multipart upload %s aborted at expiry", job_id, job.multipart.upload_id)
 
-        def expire(current: Job) -> Job | None:
+        def expire(current: JobRecord) -> JobRecord | None:
             if current.status is not JobStatus.AWAITING_UPLOAD:
                 return None
             return current.moved_to(
@@ -95,7 +95,7 @@ class UploadIntake:
         log.info("job %s is %s", job_id, job.status.value)
         return job
 
-    async def _reject_too_large(self, job: Job, upload: UploadRecord) -> Job:
+    async def _reject_too_large(self, job: JobRecord, upload: UploadRecord) -> JobRecord:
         limit = self.settings.max_upload_bytes
         message = f"the upload is {upload.size} bytes; the limit is {limit} bytes"
         failed = await self.jobs.fail(job.job_id, "file_too_large", message, upload=upload)
@@ -103,7 +103,7 @@ class UploadIntake:
         log.info("job %s: upload over the cap deleted", job.job_id)
         return failed
 
-    async def note_late_upload(self, job: Job, version_id: str | None) -> Job:
+    async def note_late_upload(self, job: JobRecord, version_id: str | None) -> JobRecord:
         """Record, once per version, an upload that arrived after the job stopped taking one."""
         if version_id is None or (job.upload is not None and version_id == job.upload.version_id):
             return job
@@ -112,7 +112,7 @@ class UploadIntake:
         else:
             warning = f"a second upload (version {version_id}) was ignored; the job analyses the first upload only"
 
-        def note(current: Job) -> Job | None:
+        def note(current: JobRecord) -> JobRecord | None:
             if version_id in current.ignored_versions:
                 return None
             noted = current.with_warning(warning)

@@ -4,16 +4,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from pydantic import ValidationError
-
-from common.work_queue import Order
+from pydantic import BaseModel, ValidationError
 
 log = logging.getLogger(__name__)
+
+
+class Order(BaseModel):
+    """A work message's body, as JSON bytes (the domain's orders: ``domain/work_orders.py``)."""
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Self:
+        return cls.model_validate_json(data)
+
 
 OrderT = TypeVar("OrderT", bound=Order)
 

@@ -15,13 +15,13 @@ from datetime import datetime
 from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
-from common.broker import publish_once
-from common.errors import DeliveryNotFound
-from common.job_index import INVERT_FROM_MS
-from common.record_store import ListedRecordStore
-from common.settings import Settings
-from common.webhooks import WebhookEventType
-from common.work_queue import Order
+from domain.job_index import INVERT_FROM_MS
+from domain.webhooks import WebhookEventType
+from infra.broker import publish_once
+from infra.consumer import Order
+from infra.errors import DeliveryNotFound
+from infra.record_store import ListedRecordStore
+from infra.settings import Settings
 
 SECONDS_PER_DAY = 86_400
 #: Attempts a delivery's log keeps (the newest); a delivery retried by hand again and again stays small.
@@ -36,7 +36,7 @@ class DeliveryState(str, enum.Enum):
     FAILED = "failed"
 
 
-class DeliveryAttempt(BaseModel):
+class DeliveryAttemptRecord(BaseModel):
     at: datetime
     #: The receiver's HTTP status; None when no answer came (refused, timed out, not allowed).
     status_code: int | None
@@ -44,7 +44,7 @@ class DeliveryAttempt(BaseModel):
     error: str | None = None
 
 
-class Delivery(BaseModel):
+class DeliveryRecord(BaseModel):
     delivery_id: str
     webhook_id: str
     #: The ``webhook-id`` header: the same on every attempt, so a receiver can drop repeats.
@@ -55,12 +55,12 @@ class Delivery(BaseModel):
     #: The exact body every attempt sends (``{type, timestamp, data}``).
     body: str
     state: DeliveryState = DeliveryState.PENDING
-    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+    attempts: list[DeliveryAttemptRecord] = Field(default_factory=list)
     next_retry_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
-    def with_attempt(self, attempt: DeliveryAttempt, state: DeliveryState, next_retry_at: datetime | None) -> Delivery:
+    def with_attempt(self, attempt: DeliveryAttemptRecord, state: DeliveryState, next_retry_at: datetime | None) -> DeliveryRecord:
         attempts = [*self.attempts, attempt][-ATTEMPTS_KEPT:]
         return self.model_copy(
             update={"attempts": attempts, "state": state, "next_retry_at": next_retry_at, "updated_at": attempt.at}
@@ -81,14 +81,14 @@ def delivery_id_of(event_id: str, event_time: datetime, webhook_id: str) -> str:
     return f"{inverted:013d}-{digest}"
 
 
-async def queue_delivery(js: JetStreamContext, settings: Settings, delivery: Delivery, message_id: str) -> None:
+async def queue_delivery(js: JetStreamContext, settings: Settings, delivery: DeliveryRecord, message_id: str) -> None:
     """Ask the dispatchers to make the delivery; ``message_id`` lets JetStream drop a repeat."""
     order = DeliveryOrder(webhook_id=delivery.webhook_id, delivery_id=delivery.delivery_id)
     await publish_once(js, settings.webhook_subject, order.to_json(), message_id=message_id, doing="queueing a webhook delivery")
 
 
-class DeliveryStore(ListedRecordStore[Delivery]):
-    record_type = Delivery
+class DeliveryStore(ListedRecordStore[DeliveryRecord]):
+    record_type = DeliveryRecord
     not_found = DeliveryNotFound
     noun = "delivery"
     history = 1  # the attempt log is in the record; older revisions add nothing
@@ -98,13 +98,13 @@ class DeliveryStore(ListedRecordStore[Delivery]):
         """Bind to the bucket, creating it (records expiring after the days the settings keep them) when missing."""
         return await cls.open(js, settings.webhook_deliveries_bucket, ttl=settings.webhook_deliveries_kept_days * SECONDS_PER_DAY)
 
-    def key_of(self, record: Delivery) -> str:
+    def key_of(self, record: DeliveryRecord) -> str:
         return f"{record.webhook_id}.{record.delivery_id}"
 
-    async def get_of(self, webhook_id: str, delivery_id: str) -> Delivery:
+    async def get_of(self, webhook_id: str, delivery_id: str) -> DeliveryRecord:
         return await self.get(f"{webhook_id}.{delivery_id}")
 
-    async def recent(self, webhook_id: str, limit: int) -> list[Delivery]:
+    async def recent(self, webhook_id: str, limit: int) -> list[DeliveryRecord]:
         """The endpoint's newest ``limit`` deliveries, newest first (reads only those records)."""
         self._check_key(webhook_id)
         deliveries = []

@@ -5,8 +5,8 @@ import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import ParamSpec, TypeVar
 from contextlib import asynccontextmanager
+from typing import ParamSpec, TypeVar
 
 import nats.errors
 import nats.js.errors
@@ -14,8 +14,8 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
-from common.errors import BrokerUnavailable, ServiceUnavailable
-from common.settings import Settings
+from infra.errors import BrokerUnavailable, ServiceUnavailable
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")

@@ -12,23 +12,23 @@ from typing import Any
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
-from common.errors import JobNotFound
-from common.job_index import JobIndex, decode_cursor, encode_cursor, job_id_of
-from common.jobs import Job, JobError, JobStatus
-from common.record_store import RecordStore, open_bucket
-from common.upload_waits import UploadWaits
+from domain.job_index import JobIndex, decode_cursor, encode_cursor, job_id_of
+from domain.jobs import JobError, JobRecord, JobStatus
+from domain.upload_waits import UploadWaits
+from infra.errors import JobNotFound
+from infra.record_store import RecordStore, open_bucket
 
 log = logging.getLogger(__name__)
 
-JobChange = Callable[[Job], Job | None]
+JobChange = Callable[[JobRecord], JobRecord | None]
 BACKFILL_MARK = "backfilled"
 CHECKS_BACKFILL_MARK = "upload-checks-backfilled"
 
 
-class JobStore(RecordStore[Job]):
+class JobStore(RecordStore[JobRecord]):
     """Reads and writes job records; every write checks the revision it read."""
 
-    record_type = Job
+    record_type = JobRecord
     not_found = JobNotFound
     noun = "job"
 
@@ -45,10 +45,10 @@ class JobStore(RecordStore[Job]):
         index = f"{bucket}-index"
         return cls(records, JobIndex(await open_bucket(js, index, "job index", history=1), js, index), waits)
 
-    def key_of(self, record: Job) -> str:
+    def key_of(self, record: JobRecord) -> str:
         return record.job_id
 
-    async def create(self, record: Job) -> Job:
+    async def create(self, record: JobRecord) -> JobRecord:
         """Store a new job; one waiting for its upload gets its checks first, and is refused with
         ``TooManyPending`` when its owner already has as many waiting as allowed."""
         # The check and the index entry before the record: a check or an entry without its record is
@@ -58,11 +58,11 @@ class JobStore(RecordStore[Job]):
         await self.index.add(record.owner, record.created_at, record.job_id)
         return await super().create(record)
 
-    async def update(self, key: str, change: JobChange) -> Job:
+    async def update(self, key: str, change: JobChange) -> JobRecord:
         """``RecordStore.update``; a change that takes the job out of ``awaiting_upload`` also removes its upload check."""
         left_waiting = False
 
-        def tracked(current: Job) -> Job | None:
+        def tracked(current: JobRecord) -> JobRecord | None:
             nonlocal left_waiting  # the change may run more than once; its last run decides
             changed = change(current)
             left_waiting = (
@@ -77,7 +77,7 @@ class JobStore(RecordStore[Job]):
             await self.waits.release(job)
         return job
 
-    async def delete_job(self, job: Job) -> None:
+    async def delete_job(self, job: JobRecord) -> None:
         """The record, its index entry and its upload check (the record first: an entry without one is skipped)."""
         await self.delete(job.job_id)
         await self.index.remove(job.owner, job.created_at, job.job_id)
@@ -107,13 +107,13 @@ class JobStore(RecordStore[Job]):
 
     async def page(
         self, owner: str | None, *, limit: int, cursor: str | None = None, status: JobStatus | None = None
-    ) -> tuple[list[Job], str | None]:
+    ) -> tuple[list[JobRecord], str | None]:
         """Up to ``limit`` of the owner's jobs, newest first, after ``cursor``; and the cursor of the
         next page (None at the end). With ``status``, records are read in order until the page is
         full, so a rare status may read more records than it returns."""
         after = decode_cursor(cursor, owner) if cursor else None
         keys = await self.index.keys_after(owner, after)
-        jobs: list[Job] = []
+        jobs: list[JobRecord] = []
         for position, key in enumerate(keys):
             try:
                 job = await self.get(job_id_of(key))
@@ -127,12 +127,12 @@ class JobStore(RecordStore[Job]):
                 return jobs, encode_cursor(key) if more else None
         return jobs, None
 
-    async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> Job:
+    async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> JobRecord:
         """End a job ``failed`` with a reason, unless it has already ended."""
 
         ended_here = False
 
-        def fail(job: Job) -> Job | None:
+        def fail(job: JobRecord) -> JobRecord | None:
             nonlocal ended_here  # the change may run more than once; its last run decides
             ended_here = not job.status.is_final
             if not ended_here:
@@ -144,7 +144,7 @@ class JobStore(RecordStore[Job]):
             log.warning("job %s failed: %s: %s", job_id, code, message)
         return failed
 
-    async def list_jobs(self) -> list[Job]:
+    async def list_jobs(self) -> list[JobRecord]:
         """Every job record (reads them all: meant for one-off backfills, not for requests or loops)."""
         jobs = []
         for key in await self.keys():

@@ -13,8 +13,8 @@ from minio import Minio
 from minio.datatypes import Part
 from minio.error import S3Error
 
-from common.errors import UploadNotFound
-from common.storage import storage_errors
+from infra.errors import UploadNotFound
+from infra.storage import storage_errors
 
 #: S3's limit: parts are numbered 1..10,000 (and every part but the last is at least 5 MiB).
 MAX_PARTS = 10_000
@@ -23,7 +23,7 @@ NO_SUCH_UPLOAD = "NoSuchUpload"
 
 
 @dataclass(frozen=True)
-class UploadedPart:
+class S3Part:
     part_number: int
     etag: str
     size: int
@@ -39,14 +39,14 @@ class MultipartUploads:
         with storage_errors("starting a multipart upload"):
             return self._s3._create_multipart_upload(self._bucket, key, {"Content-Type": content_type})
 
-    def parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+    def parts(self, key: str, upload_id: str) -> list[S3Part]:
         """Every part uploaded so far, all pages of ListParts; ``UploadNotFound`` once the upload is gone."""
-        parts: list[UploadedPart] = []
+        parts: list[S3Part] = []
         marker: str | None = None
         while True:
             with storage_errors("listing uploaded parts"), _missing_upload(key, upload_id):
                 page = self._s3._list_parts(self._bucket, key, upload_id, max_parts=1000, part_number_marker=marker)
-            parts += [UploadedPart(p.part_number, p.etag.strip('"'), p.size or 0) for p in page.parts]
+            parts += [S3Part(p.part_number, p.etag.strip('"'), p.size or 0) for p in page.parts]
             if not page.is_truncated:
                 return parts
             marker = page.next_part_number_marker

@@ -17,9 +17,9 @@ from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from common.broker import broker_errors
-from common.errors import InvalidParameter
-from common.record_store import keys_matching
+from infra.broker import broker_errors
+from infra.errors import InvalidParameter
+from infra.record_store import keys_matching
 
 #: Milliseconds; inverted so that ascending key order is newest first (good until the year 2286).
 INVERT_FROM_MS = 9_999_999_999_999

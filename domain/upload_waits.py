@@ -16,13 +16,13 @@ from datetime import datetime
 
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors, publish_once
-from common.errors import BrokerUnavailable, TooManyPending
-from common.job_index import OPEN_OWNER
-from common.jobs import Job
-from common.settings import Settings
-from common.streams import stream_subjects
-from common.work_queue import Order
+from domain.job_index import OPEN_OWNER
+from domain.jobs import JobRecord
+from infra.broker import broker_errors, publish_once
+from infra.consumer import Order
+from infra.errors import BrokerUnavailable, TooManyPending
+from infra.settings import Settings
+from infra.streams import stream_subjects
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class UploadWaits:
     def subject_of(self, owner: str | None, job_id: str) -> str:
         return f"{self._subject}.{owner or OPEN_OWNER}.{job_id}"
 
-    async def add(self, job: Job) -> None:
+    async def add(self, job: JobRecord) -> None:
         """Schedule a new job's checks, or raise ``TooManyPending`` when its owner already has
         ``max_pending`` jobs waiting.
 
@@ -71,11 +71,11 @@ class UploadWaits:
                 f"({self.max_pending}); upload their videos, cancel or delete some, or let them expire"
             )
 
-    async def add_existing(self, job: Job) -> None:
+    async def add_existing(self, job: JobRecord) -> None:
         """Schedule the checks of a job created before checks existed (provisioning's backfill); no limit applies."""
         await self._publish(job)
 
-    async def release(self, job: Job) -> None:
+    async def release(self, job: JobRecord) -> None:
         """Remove the job's check: it no longer waits. A failure is only logged: the checker removes
         the check of a job that does not wait when it next comes due."""
         try:
@@ -94,7 +94,7 @@ class UploadWaits:
             info = await self._js.stream_info(self._stream)
         return info.state.messages
 
-    async def _publish(self, job: Job) -> None:
+    async def _publish(self, job: JobRecord) -> None:
         check = UploadCheck(job_id=job.job_id, created_at=job.created_at, upload_expires_at=job.upload_expires_at)
         await publish_once(
             self._js, self.subject_of(job.owner, job.job_id), check.to_json(), stream=self._stream,

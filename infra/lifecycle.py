@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from common.settings import Settings
+from infra.settings import Settings
 
 
 def configure_logging(settings: Settings) -> None:

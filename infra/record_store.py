@@ -11,9 +11,9 @@ from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSe
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
-from common.broker import broker_errors, patient
-from common.errors import NotFound
-from common.streams import stream_subjects
+from infra.broker import broker_errors, patient
+from infra.errors import NotFound
+from infra.streams import stream_subjects
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,27 @@
-"""Where results live in the bucket: one folder per job under ``results/``, comparisons beside them.
+"""Every object key in the bucket: uploads under ``uploads/{job}/``, results under ``results/{job}/``,
+comparisons beside them. The one module that spells a prefix.
 
-Workers write these keys, the API hands them out, deletion and retention remove them by prefix.
+The gateway signs uploads to these keys, the listener recognises them in bucket events, workers write
+results, the API hands them out, deletion and retention remove them by prefix, provisioning sets the
+bucket's event filter and lifecycle rules on them.
 """
 from __future__ import annotations
 
-#: Results are rewritten on a retry, so the bucket keeps no old versions of them (common/provision.py).
+#: What a client uploads: the bucket sends events for this prefix only (operations/provision.py).
+UPLOADS_PREFIX = "uploads/"
+#: Results are rewritten on a retry, so the bucket keeps no old versions of them (operations/provision.py).
 RESULTS_PREFIX = "results/"
+#: Every prefix that holds a job's objects.
+JOB_PREFIXES = (UPLOADS_PREFIX, RESULTS_PREFIX)
+
+
+def job_uploads_prefix(job_id: str) -> str:
+    return f"{UPLOADS_PREFIX}{job_id}/"
+
+
+def upload_key(job_id: str, filename: str) -> str:
+    """Where a job's video is uploaded: ``uploads/{job}/{filename}``."""
+    return f"{job_uploads_prefix(job_id)}{filename}"
 
 
 def job_results_prefix(job_id: str) -> str:

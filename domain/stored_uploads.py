@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from minio import Minio
 
-from common.jobs import UploadRecord
-from common.storage import storage_errors
+from domain.jobs import UploadRecord
+from infra.storage import storage_errors
 
 
 def find_first_upload(s3: Minio, bucket: str, key: str) -> UploadRecord | None:

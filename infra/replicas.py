@@ -10,8 +10,8 @@ import logging
 
 from nats.js import JetStreamContext
 
-from common.broker import broker_errors
-from common.settings import Settings
+from infra.broker import broker_errors
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

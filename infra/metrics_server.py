@@ -12,7 +12,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 from prometheus_client import make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
 
-from common.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

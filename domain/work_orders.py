@@ -1,20 +1,7 @@
 """Work stream messages (a pose job, a comparison) and the ids that let JetStream drop a repeat."""
 from __future__ import annotations
 
-from typing import Self
-
-from pydantic import BaseModel
-
-
-class Order(BaseModel):
-    """A work message's body, as JSON bytes."""
-
-    def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
-
-    @classmethod
-    def from_json(cls, data: bytes) -> Self:
-        return cls.model_validate_json(data)
+from infra.consumer import Order
 
 
 class WorkOrder(Order):

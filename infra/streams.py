@@ -7,8 +7,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from common.broker import broker_errors, patient
-from common.settings import Settings
+from infra.broker import broker_errors, patient
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

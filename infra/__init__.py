@@ -1,0 +1,1 @@
+"""Infrastructure: how the processes reach NATS, MinIO and each other (connections, streams, the pull loop and how a message is settled, storage, settings, errors, metrics). No dance, no job rules."""

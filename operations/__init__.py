@@ -1,0 +1,1 @@
+"""Operator commands: provisioning (python -m operations.provision) and retention rules."""
