@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup up down status logs cluster-up cluster-down cluster-status test bench bench-pose clean
+.PHONY: help setup up down status logs cluster-up cluster-down cluster-status test test-unit bench bench-pose clean
 
 help:
 	@echo "make up      set up what is missing, then start the local stack in the background"
@@ -10,7 +10,8 @@ help:
 	@echo "make status  processes, readiness, stream state"
 	@echo "make cluster-up / cluster-down / cluster-status  the same on 3 NATS + 4 MinIO nodes"
 	@echo "make logs    follow the services' logs (SERVICE=gateway for one)"
-	@echo "make test    set up what is missing, then run all tests against real MinIO and NATS"
+	@echo "make test    set up what is missing, then run all tests (unit, stack, browser, cluster, real)"
+	@echo "make test-unit  only tests/unit: no services, about a minute"
 	@echo "make bench   benchmarks (figures, never pass/fail); make bench-pose for the pose worker"
 	@echo "make setup   only install what is missing (.venv, minio, mc, nats CLI, helm)"
 
@@ -40,6 +41,10 @@ cluster-status:
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast tier: pure code, choreo/, models, tracking; no MinIO, NATS or Chromium.
+test-unit: setup
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m bench.pipeline_latency

@@ -26,6 +26,17 @@ from tests.services import (
 )
 
 ARTIFACTS = ROOT / "test-artifacts"
+#: The tiers: each test is marked with its folder's name (pyproject.toml describes them).
+TIERS = ("unit", "stack", "browser", "cluster", "real")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, the folder it lives in, so ``-m unit`` or ``-m "not browser"`` select by tier."""
+    tests_dir = ROOT / "tests"
+    for item in items:
+        tier = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else None
+        if tier in TIERS:
+            item.add_marker(tier)
 
 
 def _in_ci() -> bool:

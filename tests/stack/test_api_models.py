@@ -15,7 +15,7 @@ from gateway.openapi import openapi_document
 from infra.settings import Settings
 from tests.clips import make_clip
 from tests.helpers import confirm, put_file, request_upload, wait_for_final
-from tests.test_job_events import read_events
+from tests.stack.test_job_events import read_events
 
 OFFLINE = Settings(nats_url="nats://127.0.0.1:1", s3_endpoint="http://127.0.0.1:1")
 UPLOAD_URL = "/api/v1/analyze/upload-url"

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.clips import make_clip, pad_clip
-from tests.test_browser_page import JOB_TIMEOUT_MS, SETTLED, browser, page  # noqa: F401 (fixtures)
+from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SETTLED, browser, page  # noqa: F401 (fixtures)
 
 MiB = 1024**2
 #: 40 MiB in parts of max(16 MiB, size / 10,000): 16 + 16 + 8 MiB.
@@ -36,8 +36,6 @@ RESUME_RECORDS = f"""() => ({{
     .map((key) => [JSON.parse(key.slice({len(RECORD_PREFIX)})), JSON.parse(localStorage.getItem(key))]),
   lastModified: document.getElementById("file-input").files[0]?.lastModified,
 }})"""
-
-pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")

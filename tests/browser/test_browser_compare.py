@@ -15,8 +15,8 @@ import requests
 from tests.clips import make_swaying_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload
-from tests.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
-from tests.test_comparisons import completed_job
+from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
+from tests.stack.test_comparisons import completed_job
 
 DELAY_S = 1.0
 #: Milliseconds from "Compare" to a shown comparison (queue, compare worker, both jobs, comparison.json).
@@ -79,8 +79,6 @@ PLAY_FROM_THE_ATTEMPT = """async (seconds) => {
   await Promise.race([paused, new Promise((done) => setTimeout(done, 3000))]);
   return { playing, samples, pausedAfter: [reference.paused, attempt.paused] };
 }"""
-
-pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")

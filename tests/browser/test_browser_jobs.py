@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.browser import browser_playable_clip
+from tests.chromium import browser_playable_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload
-from tests.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
+from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
 
 #: The caller: the listing is per key, and this key has few jobs of other tests.
 KEY = API_KEYS[1]
@@ -39,8 +39,6 @@ UPLOAD_LISTED = """() => { const id = document.body.dataset.jobId;
   return Boolean(id) && [...document.querySelectorAll("#job-list li")].some((row) => row.dataset.jobId === id); }"""
 #: The page's key box is filled from localStorage on load, as when the key was typed on an earlier visit.
 REMEMBER_KEY = f"localStorage.setItem('dance-analysis.api-key', {json.dumps(KEY)});"
-
-pytestmark = pytest.mark.stack
 
 
 def create_job(api: str, filename: str) -> dict:

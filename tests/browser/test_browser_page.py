@@ -14,7 +14,7 @@ from choreo.music import MusicBeats
 from choreo.report import build_report
 from gateway.models.analysis import Analysis
 from gateway.web_page import WEB_DIR
-from tests.browser import (
+from tests.chromium import (
     CHROMIUM_ARGS,
     COUNT_SKELETON_PIXELS,
     PLAY_UNTIL,
@@ -73,8 +73,6 @@ SEEK_TO = """async (seconds) => {
   const playhead = document.getElementById("playhead");
   return { currentTime: video.currentTime, x: Number(playhead.getAttribute("x1")), t: Number(playhead.dataset.t) };
 }"""
-
-pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import requests
 from tests.clips import make_clip
 from tests.helpers import wait_for_final
 
-API_DOC = Path(__file__).resolve().parents[2] / "shared" / "docs" / "direct-upload-api.md"
+API_DOC = Path(__file__).resolve().parents[3] / "shared" / "docs" / "direct-upload-api.md"
 #: The API base the doc's examples are written for; only the bash example names it literally.
 DOC_API_BASE = "http://localhost:8000"
 ADMITTED = {"queued", "processing", "completed"}
