@@ -9,7 +9,7 @@ Both leave the model's last layers (the box, class and keypoint heads and their 
 float, quantise Conv/MatMul only, and calibrate on the photos in ``../shared/media`` at random
 scales and places (``calibration_inputs``): nothing is downloaded. The quantised models live in a
 temporary folder and are thrown away: measured here, int8 loses to bf16 on speed and accuracy
-(README, "Speed and scale"), so the worker ships none.
+(docs/performance.md, "Speed and scale"), so the worker ships none.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Assemble ``analysis.json`` from the poses document and the music beats: every measure, per dancer
-and for the group. The document's fields are described in the README and the OpenAPI schema
+and for the group. The document's fields are described in docs/analysis.md and the OpenAPI schema
 ``Analysis`` (gateway/models/analysis.py); ``DEFINITIONS`` travels inside each document.
 """
 from __future__ import annotations

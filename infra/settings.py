@@ -35,7 +35,7 @@ DEFAULT_UPLOAD_CHECK_AFTER_S = "20,50"
 #: far below what a leaking client piles up.
 DEFAULT_MAX_PENDING_UPLOADS = 1000
 #: What ``DANCE_SPEED`` sets, where the individual setting is not given: backend, model input size,
-#: precision. Measured on the 2-core AMD EPYC (README, "Speed and scale"): ``exact`` is today's
+#: precision. Measured on the 2-core AMD EPYC (docs/performance.md, "Speed and scale"): ``exact`` is today's
 #: output (ONNX Runtime, 640, fp32); ``fast`` is the quickest setting that still agrees with it.
 SPEED_PRESETS: dict[str, dict[str, object]] = {
     "exact": {"inference_backend": "onnxruntime", "inference_size": 640, "inference_precision": "fp32"},

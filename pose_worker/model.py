@@ -19,7 +19,7 @@ GPU_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"}
 #: H200 with CUDA, batches of 8 ran the model at 1,111 frames/s, of 32 at 986, one by one at 260.
 AUTO_GPU_BATCH = 8
 
-#: The model shipped with the project (see README for provenance and licence).
+#: The model shipped with the project (see docs/development.md for provenance and licence).
 BUNDLED_MODEL = Path(__file__).resolve().parent / "models" / "yolo11n-pose.onnx"
 
 

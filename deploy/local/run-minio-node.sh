@@ -2,7 +2,7 @@
 # Run MinIO node N (1..4) of the local distributed MinIO in the foreground: one drive per node,
 # erasure-coded across the four (one node may be lost), each node with its own event queue.
 #
-# Pitfalls this works around (see the README's "Running on a cluster"):
+# Pitfalls this works around (see docs/cluster.md, "Running on a cluster"):
 #  - MinIO thinks it runs in a container here (/.dockerenv) and refuses loopback peers unless each
 #    node is told its own address in _MINIO_SERVER_LOCAL;
 #  - drives on the root disk need MINIO_CI_CD=1;

@@ -22,7 +22,7 @@ def session_options(threads: int) -> ort.SessionOptions:
     Spinning threads would burn the core the frame decoder runs on while they wait (measured
     0.5-0.6x with spinning on a busy 2-core machine). The other knobs were measured too and left
     at ONNX Runtime's defaults: lower optimisation levels (0.8x), no memory arena or pattern
-    (0.6-0.7x), denormals as zero (no change). See README, "Speed and scale".
+    (0.6-0.7x), denormals as zero (no change). See docs/performance.md, "Speed and scale".
     """
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads

@@ -27,7 +27,7 @@ REAL_DANCERS = {TEACHER: 1, STUDENT: 1, GROUP: 3, BALLET: 1, "sports2d_demo_8s":
 #: Clips whose dancers are seen throughout (and whose README says how many).
 SEEN_THROUGHOUT = (TEACHER, STUDENT, GROUP, BALLET)
 #: Clips whose dancers follow their music's beat, as measured (the student's locking is above chance but not
-#: significantly, z 1.5; the ballerina dances to classical music with weak beats: see the README's table).
+#: significantly, z 1.5; the ballerina dances to classical music with weak beats: see the table in docs/analysis.md).
 ON_THE_BEAT = (TEACHER, GROUP, FITNESS)
 #: Share of a dancer's well-seen detections that must carry their one id.
 ONE_ID_SHARE = 0.95
