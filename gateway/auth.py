@@ -28,7 +28,10 @@ def auth_middleware(settings: Settings):
     """Require ``Authorization: Bearer <key>`` when keys are configured; open otherwise."""
     keys = settings.api_key_list
     if not keys:
-        log.warning("no API keys configured (DANCE_API_KEYS): the API is open to anyone who can reach it")
+        log.warning(
+            "no API keys configured: anyone who can reach the API can list, read and delete every job; "
+            "set DANCE_API_KEYS=<key>[,<key>...] to require 'Authorization: Bearer <key>'"
+        )
 
     @web.middleware
     async def middleware(request: web.Request, handler) -> web.StreamResponse:

@@ -2,7 +2,8 @@
 
 Schemas come from the pydantic models (``gateway/models/``); paths from each endpoint's metadata;
 error answers from the error classes an endpoint names, with statuses from the error middleware's
-one table. Nothing here describes a body by hand, so the document cannot drift from the code.
+one table; security from the settings (a bearer key where API keys are configured, none where the
+gateway runs open). Nothing here describes a body by hand, so the document cannot drift from the code.
 """
 from __future__ import annotations
 
@@ -37,11 +38,16 @@ DESCRIPTION = """Upload a dance video straight to the bucket, then get every dan
 4. Poll `GET /api/v1/analyze/{job_id}` until the job is completed, failed, expired or cancelled.
 
 Parameters go in the query string or, the same names, in a JSON object body (the body wins where
-both name one). Every `/api/v1` call takes `Authorization: Bearer <API key>`; with no API keys
-configured the gateway runs open and accepts calls without a token. Errors are
-`{"error": {"code", "message"}}`."""
-#: Answers every ``/api/v1`` operation may give: a missing or unknown key, an unreachable NATS or MinIO.
-API_ERRORS = (Unauthorized, StorageUnavailable, BrokerUnavailable)
+both name one). Errors are `{"error": {"code", "message"}}`."""
+#: How this gateway authenticates, by whether it has API keys: the document states what it enforces.
+AUTH_KEYED = "Every `/api/v1` call takes `Authorization: Bearer <API key>`."
+AUTH_OPEN = """This gateway has no API keys configured (`DANCE_API_KEYS`): it runs open, takes no `Authorization`
+header, and anyone who can reach it can list, read and delete every job."""
+BEARER_SCHEME = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key"}}
+WWW_AUTHENTICATE = {"description": "The scheme to authenticate with", "schema": {"type": "string"}}
+#: Answers every ``/api/v1`` operation may give: an unreachable NATS or MinIO; with API keys, a missing or unknown key.
+API_ERRORS = (StorageUnavailable, BrokerUnavailable)
+KEYED_API_ERRORS = (Unauthorized, *API_ERRORS)
 ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}},
     429: {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
@@ -51,23 +57,28 @@ TEXT_SCHEMAS = {"application/json": {"type": "object"}}
 
 
 def openapi_document(endpoints: Iterable[Endpoint], settings: Settings) -> dict[str, Any]:
-    """The whole document for these endpoints, with the limits ``settings`` configure."""
+    """The whole document for these endpoints, with the limits and the authentication ``settings`` configure.
+
+    Without API keys no operation declares a security requirement, not even an optional one: the
+    gateway ignores any token it is sent, so a client offered one would be misled."""
     endpoints = list(endpoints)
+    keyed = bool(settings.api_key_list)
     components = _components(endpoints)
     _apply_limits(components, settings)
     paths: dict[str, dict] = {}
     for endpoint in endpoints:
-        paths.setdefault(endpoint.openapi_path, {})[endpoint.method.lower()] = _operation(endpoint, components)
+        paths.setdefault(endpoint.openapi_path, {})[endpoint.method.lower()] = _operation(endpoint, components, keyed)
+    description = f"{DESCRIPTION}\n\n{AUTH_KEYED if keyed else AUTH_OPEN}"
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Dance Analysis API", "version": "1.0.0", "description": DESCRIPTION},
-        "security": [{"bearerAuth": []}],
+        "info": {"title": "Dance Analysis API", "version": "1.0.0", "description": description},
+        **({"security": [{"bearerAuth": []}]} if keyed else {}),
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key"}},
+            **({"securitySchemes": BEARER_SCHEME} if keyed else {}),
             "headers": {
                 "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
-                "WWW-Authenticate": {"description": "The scheme to authenticate with", "schema": {"type": "string"}},
+                **({"WWW-Authenticate": WWW_AUTHENTICATE} if keyed else {}),
             },
             "schemas": components,
         },
@@ -96,13 +107,13 @@ def _apply_limits(components: dict[str, Schema], settings: Settings) -> None:
         components[params]["properties"]["size"]["maximum"] = settings.max_upload_bytes
 
 
-def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, Any]:
+def _operation(endpoint: Endpoint, components: dict[str, Schema], keyed: bool) -> dict[str, Any]:
     operation: dict[str, Any] = {"operationId": endpoint.operation_id, "summary": endpoint.summary}
     if endpoint.description:
         operation["description"] = endpoint.description
     if endpoint.deprecated:
         operation["deprecated"] = True
-    if endpoint.public:
+    if endpoint.public and keyed:
         operation["security"] = []
     if endpoint.params is not None:
         params_schema = components[endpoint.params.__name__]
@@ -113,7 +124,7 @@ def _operation(endpoint: Endpoint, components: dict[str, Schema]) -> dict[str, A
         media_type, model = endpoint.body
         content = {"schema": _ref(model), **({"encoding": dict(endpoint.body_encoding)} if endpoint.body_encoding else {})}
         operation["requestBody"] = {"required": True, "content": {media_type: content}}
-    operation["responses"] = {**_success(endpoint), **_errors(endpoint)}
+    operation["responses"] = {**_success(endpoint), **_errors(endpoint, keyed)}
     return operation
 
 
@@ -172,14 +183,14 @@ def _success(endpoint: Endpoint) -> dict[str, Any]:
     return responses
 
 
-def _errors(endpoint: Endpoint) -> dict[str, Any]:
+def _errors(endpoint: Endpoint, keyed: bool) -> dict[str, Any]:
     """One answer per status, listing the error codes behind it."""
     raised: list[type[DanceError]] = []
     if endpoint.query_names or endpoint.body_only:
         raised += [MissingParameter, InvalidParameter] + ([InvalidRequest] if endpoint.json_body else [])
     raised += endpoint.errors
     if not endpoint.public:
-        raised += API_ERRORS
+        raised += KEYED_API_ERRORS if keyed else API_ERRORS
     by_status: dict[int, dict[str, str]] = {}
     for error in raised:
         by_status.setdefault(status_of(error), {})[error.code] = _reason(error)

@@ -43,3 +43,4 @@ The cluster is up.
   Streams        $DANCE_STREAM_REPLICAS replicas:  $(find_bin nats || echo nats) --server $DANCE_NATS_URL stream report
 Status: make cluster-status   Stop: make cluster-down
 INFO
+report_api_keys "http://$BIND_HOST:$GATEWAY_PORT" "make cluster-down && make cluster-up"

@@ -42,6 +42,8 @@ export DANCE_HTTP_HOST="${DANCE_HTTP_HOST:-$BIND_HOST}"
 export DANCE_HTTP_PORT="${DANCE_HTTP_PORT:-$GATEWAY_PORT}"
 # A developer receives webhooks on localhost; production refuses private targets (the default).
 export DANCE_WEBHOOK_ALLOW_PRIVATE="${DANCE_WEBHOOK_ALLOW_PRIVATE:-true}"
+# DANCE_API_KEYS (comma-separated bearer keys) is passed through as set: unset, the API is open to
+# anyone who can reach it, and `make up` says so when the stack is up.
 
 # The first of the project-local bin folder, the virtual environment and PATH that has $1.
 find_bin() {

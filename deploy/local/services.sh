@@ -95,3 +95,25 @@ print_services() {
         fi
     done
 }
+
+# report_api_keys API_URL RESTART: whether the gateway wants a key, asked of the running gateway (one
+# already running keeps the keys it started with, whatever this shell sets); loud when it is open.
+report_api_keys() {
+    local api="$1" restart="$2" status
+    status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "$api/api/v1/analyze" 2>/dev/null || true)"
+    case "$status" in
+        401) echo "API keys: required, sent as 'Authorization: Bearer <key>' (one of DANCE_API_KEYS)" ;;
+        2??) cat >&2 <<WARN
+
+!!  WARNING: the gateway runs without API keys (started with DANCE_API_KEYS unset or empty).
+!!  Anyone who can reach $api can list, read and delete every job.
+!!  To require keys, restart with one or more, comma-separated:
+!!      export DANCE_API_KEYS="\$(openssl rand -hex 32)"
+!!      $restart
+!!  Clients then send 'Authorization: Bearer <key>'.
+
+WARN
+        ;;
+        *) echo "API keys: unknown (GET $api/api/v1/analyze answered '${status:-nothing}')" >&2 ;;
+    esac
+}

@@ -37,3 +37,4 @@ The stack is up.
   nats CLI       $(find_bin nats || echo nats) --server $DANCE_NATS_URL stream ls
 Logs: make logs   Status: make status   Stop: make down
 INFO
+report_api_keys "http://$BIND_HOST:$GATEWAY_PORT" "make down && make up"

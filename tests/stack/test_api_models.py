@@ -61,7 +61,8 @@ def test_error_answers_list_the_codes_of_the_errors_each_operation_raises():
     assert "`s3_key_mismatch`" in confirm_answers["400"]["description"]
     assert "`upload_not_found`" in confirm_answers["404"]["description"]
     assert "`job_expired`" in confirm_answers["410"]["description"]
-    assert "`unauthorized`" in confirm_answers["401"]["description"]
+    keyed = create_app(OFFLINE.model_copy(update={"api_keys": "a-key"}))[OPENAPI_DOCUMENT]  # 401 only with keys
+    assert "`unauthorized`" in keyed["paths"]["/api/v1/analyze/confirm"]["post"]["responses"]["401"]["description"]
     assert set(document["paths"]["/healthz"]["get"]["responses"]) == {"200"}  # public, and raises nothing
 
 

@@ -1,11 +1,14 @@
 """API keys and CORS on the real gateway."""
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 import requests
 
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload
+from tests.processes import DEPLOY_LOCAL
 
 ALICE, BOB = ({"Authorization": f"Bearer {key}"} for key in API_KEYS)
 ORIGIN = "http://dance-app.example"
@@ -53,7 +56,26 @@ def test_a_key_sees_only_its_own_jobs(secured_gateway):
 def test_without_keys_the_gateway_runs_open_and_says_so(stack):
     assert request_upload(stack.api, "open.mp4")["job_id"]
     log = stack.processes["gateway"].log_path.read_text()
-    assert "no API keys configured" in log
+    assert "no API keys configured" in log and "DANCE_API_KEYS=" in log
+
+
+def report_api_keys(api: str) -> subprocess.CompletedProcess:
+    """What `make up` prints about API keys once the stack is up (deploy/local/services.sh)."""
+    script = f'source "{DEPLOY_LOCAL}/services.sh"; report_api_keys "{api}" "make down && make up"'
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
+
+
+def test_make_up_warns_that_a_gateway_without_keys_is_open_and_shows_how_to_set_them(stack):
+    report = report_api_keys(stack.api)
+    assert "WARNING" in report.stderr and "list, read and delete every job" in report.stderr
+    assert 'export DANCE_API_KEYS="$(openssl rand -hex 32)"' in report.stderr
+    assert "make down && make up" in report.stderr
+
+
+def test_make_up_says_a_gateway_with_keys_requires_one(secured_gateway):
+    report = report_api_keys(secured_gateway.api)
+    assert "WARNING" not in report.stdout + report.stderr
+    assert "API keys: required" in report.stdout
 
 
 def test_a_browser_preflight_is_answered(stack):

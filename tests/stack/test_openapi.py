@@ -1,5 +1,6 @@
-"""The OpenAPI document is generated from the models, matches the routes, /docs works offline, and
-every generated request gets an answer the document allows (all of schemathesis' checks)."""
+"""The OpenAPI document is generated from the models, matches the routes, /docs works offline,
+declares the bearer key only where the gateway has keys, and every generated request gets an
+answer the document allows (all of schemathesis' checks, on a gateway with keys and one without)."""
 from __future__ import annotations
 
 import re
@@ -32,16 +33,21 @@ EXAMPLES_PER_OPERATION = 25
 SCHEMATHESIS_TIMEOUT_S = 240
 #: Built, never started: the connections are opened on start-up, so these addresses are never dialled.
 OFFLINE = Settings(nats_url="nats://127.0.0.1:1", s3_endpoint="http://127.0.0.1:1")
+#: What `make up` runs (no API keys), and a gateway with keys: the document states what each enforces.
 OPENAPI = create_app(OFFLINE)[OPENAPI_DOCUMENT]
+KEYED_OPENAPI = create_app(OFFLINE.model_copy(update={"api_keys": ",".join(API_KEYS)}))[OPENAPI_DOCUMENT]
 
 
 def documented_operations() -> set[tuple[str, str]]:
     return {(method, path) for path, item in OPENAPI["paths"].items() for method in item if method in HTTP_METHODS}
 
 
-def test_the_document_is_valid_openapi_3_0():
-    validate(OPENAPI)
-    assert OPENAPI["openapi"].startswith("3.0.")
+@pytest.mark.parametrize(
+    "document", [pytest.param(OPENAPI, id="without-api-keys"), pytest.param(KEYED_OPENAPI, id="with-api-keys")]
+)
+def test_the_document_is_valid_openapi_3_0(document):
+    validate(document)
+    assert document["openapi"].startswith("3.0.")
 
 
 def test_every_served_route_is_documented_and_nothing_more():
@@ -54,12 +60,36 @@ def test_every_served_route_is_documented_and_nothing_more():
     assert served == documented_operations()
 
 
-def test_exactly_the_paths_the_gateway_leaves_open_need_no_bearer_token():
-    assert OPENAPI["security"] == [{"bearerAuth": []}]
-    paths = OPENAPI["paths"]
+def test_with_api_keys_exactly_the_paths_the_gateway_leaves_open_need_no_bearer_token():
+    assert KEYED_OPENAPI["security"] == [{"bearerAuth": []}]
+    assert KEYED_OPENAPI["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    paths = KEYED_OPENAPI["paths"]
     open_paths = {path for method, path in documented_operations() if paths[path][method].get("security") == []}
     assert open_paths == set(PUBLIC_PATHS) - {WEB_ASSETS_PREFIX}  # the page's assets, like the docs', are not operations
     assert not any(path.startswith("/api/") for path in open_paths)
+    keyed = [(method, path) for method, path in documented_operations() if path not in open_paths]
+    assert all("401" in paths[path][method]["responses"] for method, path in keyed)
+
+
+def test_without_api_keys_no_operation_declares_a_security_requirement():
+    """The gateway runs open and ignores any token: not even an optional bearer scheme is offered."""
+    assert "security" not in OPENAPI and "securitySchemes" not in OPENAPI["components"]
+    operations = [OPENAPI["paths"][path][method] for method, path in documented_operations()]
+    assert not any("security" in operation for operation in operations)
+    assert not any("401" in operation["responses"] for operation in operations)
+    assert "no API keys configured" in OPENAPI["info"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("gateway", "security"),
+    [
+        pytest.param("stack", None, id="without-api-keys"),
+        pytest.param("secured_gateway", [{"bearerAuth": []}], id="with-api-keys"),
+    ],
+)
+def test_a_running_gateway_serves_the_document_of_its_own_settings(request, gateway, security):
+    served = requests.get(f"{request.getfixturevalue(gateway).api}/openapi.json", timeout=10).json()
+    assert served.get("security") == security
 
 
 @pytest.mark.parametrize("schema", [pytest.param("Job", id="job"), pytest.param("Confirmation", id="confirmation")])
@@ -123,17 +153,26 @@ def test_docs_assets_outside_the_bundle_are_404(stack, name):
     assert response.status_code == 404
 
 
-def test_generated_requests_get_the_answers_the_document_promises(secured_gateway, tmp_path):
+@pytest.mark.parametrize(
+    ("gateway", "headers"),
+    [
+        pytest.param("secured_gateway", ["--header", f"Authorization: Bearer {API_KEYS[0]}"], id="with-api-keys"),
+        pytest.param("stack", [], id="without-api-keys"),
+    ],
+)
+def test_generated_requests_get_the_answers_the_document_promises(request, gateway, headers, tmp_path):
     """Every check: status codes, content types, headers and bodies conform to the schemas; valid data
-    is accepted, invalid data and missing or wrong keys refused; stateful runs follow upload-url's links.
-    The gateway has API keys, so the document's bearer scheme is enforced, not merely declared."""
+    is accepted, invalid data refused; stateful runs follow upload-url's links. With API keys the
+    document's bearer scheme is enforced (missing or wrong keys refused); without them the document
+    declares none, so the check that a declared scheme is enforced has nothing to find."""
+    api = request.getfixturevalue(gateway).api
     # The CLI, not schemathesis' pytest plugin: the plugin breaks on pytest 9.2 (it sets Node._nodeid,
     # which pytest removed), and only the CLI adds the stateful phase that follows upload-url's links.
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(SCHEMATHESIS_CONFIG),
-        "run", f"{secured_gateway.api}/openapi.json",
+        "run", f"{api}/openapi.json",
         "--checks", "all",
-        "--header", f"Authorization: Bearer {API_KEYS[0]}",
+        *headers,
         "--max-examples", str(EXAMPLES_PER_OPERATION),
         "--request-timeout", "10",
         "--generation-database", "none",
