@@ -9,7 +9,6 @@ its peak RSS during each upload, then interrupts an upload at about half its par
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import shutil
@@ -19,10 +18,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from bench.local_stack import BenchStack, bench_stack
 from bench.upload_throughput import RssSampler
+from dance_client.api import GET_JOB, GET_MULTIPART
+from dance_client.transport import ApiClient
 from domain.stored_uploads import delete_upload
 from infra.storage import make_s3_client
 from tests.processes import ROOT
@@ -56,15 +56,6 @@ class Run:
     client_cpu_s: float
     rss_start_kib: int
     rss_peak_kib: int
-
-
-def load_client() -> ModuleType:
-    """``scripts/dev/upload_video.py`` as a module, for its ``ApiClient``."""
-    spec = importlib.util.spec_from_file_location("upload_video", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def make_sparse_file(path: Path, size: int) -> Path:
@@ -103,7 +94,7 @@ class Bench:
         self.video = video
         self.size = video.stat().st_size
         self.gateway_pid = stack.processes["gateway"].process.pid
-        self.api = load_client().ApiClient(stack.api)
+        self.api = ApiClient(stack.api)
         self.s3 = make_s3_client(stack.settings)
         # A resume record of its own, so that neither a user's records nor ours leak across.
         self.env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache")}
@@ -138,7 +129,7 @@ class Bench:
         try:
             job_id = job_id_of(process.stdout.readline())
             while True:
-                state = self.api.call("GET", f"/api/v1/analyze/multipart/{job_id}")
+                state = self.api.send(GET_MULTIPART, job_id=job_id)
                 if len(state["parts"]) >= state["part_count"] * INTERRUPT_AT:
                     return job_id
                 if process.poll() is not None:
@@ -150,12 +141,12 @@ class Bench:
 
     def stored_bytes(self, job_id: str) -> int:
         """Bytes of the job's parts that the bucket holds."""
-        state = self.api.call("GET", f"/api/v1/analyze/multipart/{job_id}")
+        state = self.api.send(GET_MULTIPART, job_id=job_id)
         return sum(part["size"] for part in state["parts"])
 
     def delete(self, job_id: str) -> None:
         """Remove the job's object, so the disk holds one upload at a time."""
-        delete_upload(self.s3, self.stack.settings.bucket, self.api.get_job(job_id)["s3_key"])
+        delete_upload(self.s3, self.stack.settings.bucket, self.api.send(GET_JOB, job_id=job_id)["s3_key"])
 
 
 def job_id_of(stdout: str) -> str:

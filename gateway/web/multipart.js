@@ -1,12 +1,12 @@
 // A large file uploaded in parts straight to the bucket, several at once, resumable after a reload: the
-// API's /multipart calls, as scripts/dev/upload_video.py's multipart_upload and PartUploader make them.
+// API's /multipart calls, as the command-line client's dance_client/multipart.py makes them.
 import { API_BASE, ApiError, callApi } from "./api.js";
 import { putToBucket } from "./bucket.js";
 import { ResumeRecord } from "./resume_record.js";
 
 /** Parts PUT at once, as upload_video.py's --parallel: enough to fill a connection, few enough for a steady bar. */
 const PARALLEL_PARTS = 4;
-/** Tries per part, and the first pause between them (doubling each time), as upload_video.py. */
+/** Tries per part, and the first pause between them (doubling each time), as dance_client's PART_BACKOFF. */
 const PART_TRIES = 5;
 const PART_RETRY_MS = 1000;
 /** Part URLs asked for at once: they expire (15 min), so a long upload's are not all signed up front. */

@@ -1,4 +1,5 @@
-"""``scripts/dev/upload_video.py``, the API doc's client, run as a user runs it against the real stack."""
+"""``scripts/dev/upload_video.py``, the API doc's client (the ``dance_client`` package), run as a user runs it
+against the real stack."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,6 +13,12 @@ from types import ModuleType
 import pytest
 import requests
 
+from dance_client import uploads
+from dance_client.errors import UploadRefused
+from dance_client.progress import ProgressBar
+from dance_client.report import print_result
+from dance_client.resume import ResumeRecord, uploads_cache
+from dance_client.video import open_video
 from tests.clips import make_clip, pad_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload, wait_for_final
@@ -46,6 +53,7 @@ def assert_one_line_failure(result: subprocess.CompletedProcess[str], *expected:
 
 
 def load_script() -> ModuleType:
+    """The script as a module, for its ``main``."""
     spec = importlib.util.spec_from_file_location("upload_video", ROOT / SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
@@ -126,12 +134,11 @@ def test_a_job_that_fails_ends_the_script_with_the_jobs_error(stack, tmp_path):
 
 
 def test_putting_to_an_expired_url_raises_the_expired_url_failure(limits_stack, clip):
-    script = load_script()
     upload = request_upload(limits_stack.api, "late.mp4")
     time.sleep(upload["expires_in"] + 1)
-    video = script.open_video(str(clip), None)
-    with pytest.raises(script.UploadRefused, match=r"upload URL expired or refused \(403\)") as failure:
-        script.put_file(upload["upload_url"], video)
+    video = open_video(str(clip), None)
+    with pytest.raises(UploadRefused, match=r"upload URL expired or refused \(403\)") as failure:
+        uploads.put_file(upload["upload_url"], video)
     assert "AccessDenied" in str(failure.value)
 
 
@@ -139,13 +146,13 @@ def test_an_upload_that_starts_after_its_url_expired_ends_main_with_one_line(lim
     small = tmp_path / "late.mp4"
     small.write_bytes(b"\x00" * 1000)  # under this gateway's 200 kB cap
     script = load_script()
-    put_file = script.put_file
+    put_file = uploads.put_file
 
     def put_file_late(upload_url, video):
         time.sleep(limits_stack.settings.upload_expiry_s + 1)  # a slow start: the URL is stale by then
         put_file(upload_url, video)
 
-    monkeypatch.setattr(script, "put_file", put_file_late)
+    monkeypatch.setattr(uploads, "put_file", put_file_late)
     assert script.main([str(small), "--direct", "--api", limits_stack.api]) == 1
     captured = capsys.readouterr()
     last = captured.err.splitlines()[-1]
@@ -191,7 +198,7 @@ def test_on_a_terminal_the_progress_bar_is_redrawn_in_place():
             return True
 
     terminal = Terminal()
-    bar = load_script().ProgressBar("upload", terminal)
+    bar = ProgressBar("upload", terminal)
     for done in range(11):
         bar.show(done / 10, f"{done} / 10")
     bar.close()
@@ -202,7 +209,7 @@ def test_on_a_terminal_the_progress_bar_is_redrawn_in_place():
 
 def test_off_a_terminal_the_progress_is_a_few_plain_lines():
     stream = io.StringIO()
-    bar = load_script().ProgressBar("upload", stream)
+    bar = ProgressBar("upload", stream)
     for done in range(101):
         bar.show(done / 100)
     bar.close()
@@ -210,10 +217,9 @@ def test_off_a_terminal_the_progress_is_a_few_plain_lines():
 
 
 def test_the_summary_says_the_tempi_the_on_beat_score_and_whether_the_dancers_are_early_or_late(capsys):
-    script = load_script()
     summary = {"motion_bpm": 119.99, "music_bpm": 120.2, "beat_alignment": {"score": 0.8123, "mean_offset_ms": -42.4},
                "dancers": 2, "synchrony": {"R": 0.91}}
-    script.print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
     fields = stdout_fields(capsys.readouterr().out)
     assert fields["tempo"] == "120.0 BPM (movement), 120.2 BPM (music)"
     assert fields["on_beat"] == "0.81 of 1, 42 ms early on average"
@@ -282,12 +288,9 @@ def test_resume_with_the_job_id_sends_only_the_missing_parts(stack, big_clip, tm
 
 def test_running_again_on_the_same_file_finds_its_resume_record(stack, big_clip, tmp_path):
     job_id = start_parts(stack.api, big_clip, [1, 3])
-    script = load_script()
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path)
-    try:  # the record the script wrote before it was interrupted
-        script.ResumeRecord(script.open_video(str(big_clip), None), stack.api).save(job_id)
-    finally:
-        del os.environ["XDG_CACHE_HOME"]
+    # the record the script wrote before it was interrupted
+    records = uploads_cache({"XDG_CACHE_HOME": str(tmp_path)})
+    ResumeRecord(open_video(str(big_clip), None), stack.api, records).save(job_id)
     result = run_script(str(big_clip), "--direct", "--wait", "--multipart-threshold", "1", "--api", stack.api,
                         env={"XDG_CACHE_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
@@ -298,12 +301,8 @@ def test_running_again_on_the_same_file_finds_its_resume_record(stack, big_clip,
 def test_a_resume_record_of_an_upload_that_is_over_is_dropped_and_the_upload_starts_anew(stack, big_clip, tmp_path):
     job_id = start_parts(stack.api, big_clip, [1])
     requests.delete(f"{stack.api}/api/v1/analyze/multipart/{job_id}", timeout=10)  # aborted meanwhile
-    script = load_script()
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path)
-    try:
-        script.ResumeRecord(script.open_video(str(big_clip), None), stack.api).save(job_id)
-    finally:
-        del os.environ["XDG_CACHE_HOME"]
+    records = uploads_cache({"XDG_CACHE_HOME": str(tmp_path)})
+    ResumeRecord(open_video(str(big_clip), None), stack.api, records).save(job_id)
     result = run_script(str(big_clip), "--direct", "--multipart-threshold", "1", "--api", stack.api,
                         env={"XDG_CACHE_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,75 @@
+"""What the command says: ``name: value`` lines on stdout for scripts to read, notes on stderr,
+and the job's and the comparison's results in words."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from dance_client.api import Record
+
+
+@dataclass(frozen=True)
+class Console:
+    """Fields on stdout, flushed at once (a script reads the job id while the upload runs), and
+    notes on stderr that start with the program's name."""
+
+    prog: str
+
+    def field(self, name: str, value: object) -> None:
+        """One ``name: value`` line on stdout."""
+        print(f"{name}: {value}", flush=True)
+
+    def note(self, text: str) -> None:
+        """One line on stderr: ``prog: text``."""
+        print(f"{self.prog}: {text}", file=sys.stderr, flush=True)
+
+
+def print_result(job: Record) -> None:
+    """The final status, the result URLs and the dance summary, one ``name: value`` line each, on stdout."""
+    print(f"status: {job['status']}")
+    result = job.get("result") or {}
+    for name in ("poses_url", "overlay_url", "analysis_url"):
+        if result.get(name):
+            print(f"{name}: {result[name]}")
+    for name, value in summary_lines(result.get("summary")):
+        print(f"{name}: {value}")
+    for warning in job.get("warnings") or ():
+        print(f"warning: {warning}")
+
+
+def summary_lines(summary: Record | None) -> list[tuple[str, str]]:
+    """The dance analysis' headline figures in words: tempo, on-beat score and offset, synchrony."""
+    if not summary:
+        return []
+    motion, music = summary.get("motion_bpm"), summary.get("music_bpm")
+    tempo = f"{motion:.1f} BPM (movement)" if motion is not None else "no steady movement tempo"
+    tempo += f", {music:.1f} BPM (music)" if music is not None else ", no music beat"
+    lines = [("tempo", tempo), ("dancers", str(summary.get("dancers", 0)))]
+    alignment = summary.get("beat_alignment")
+    if alignment and alignment.get("score") is not None:
+        offset = alignment.get("mean_offset_ms")
+        timing = "" if offset is None else f", {abs(offset):.0f} ms {'early' if offset < 0 else 'late'} on average"
+        lines.append(("on_beat", f"{alignment['score']:.2f} of 1{timing}"))
+    synchrony = summary.get("synchrony")
+    if synchrony and synchrony.get("R") is not None:
+        lines.append(("synchrony", f"R = {synchrony['R']:.2f} (1: all in phase)"))
+    return lines
+
+
+def print_comparison(comparison: Record) -> None:
+    """Score, offset, tempo and the worst segments in words, one ``name: value`` line each."""
+    result = comparison["result"]
+    offset = result["offset_s"]
+    when = "at the same time as" if abs(offset) < 0.05 else f"{abs(offset):.2f} s {'later' if offset > 0 else 'earlier'} than"
+    print(f"compare_score: {result['score']:.1f} of 100")
+    print(f"compare_offset: starts {when} the reference")
+    print(f"compare_tempo: {result['tempo_ratio']:.2f}x the reference's duration")
+    if result["mirrored"]:
+        print("compare_mirrored: compared as a mirror image")
+    for segment in result["worst_segments"]:
+        advice = f", {segment['body_part']}: {segment['feedback']}" if segment.get("feedback") else ""
+        score = "no pose" if segment["score"] is None else f"{segment['score']:.0f}/100"
+        print(f"compare_worst: {segment['start_s']:.1f}-{segment['end_s']:.1f} s {score}{advice}")
+    if not result["worst_segments"]:
+        print("compare_worst: none (no segment falls short)")
+    print(f"comparison_url: {result['comparison_url']}")
