@@ -19,15 +19,18 @@ from domain.job_store import JobStore
 from domain.jobs import JobError
 from domain.object_keys import comparison_key
 from domain.work_orders import CompareOrder
-from infra.consumer import read_order, retry_delay
+from infra.consumer import read_order
 from infra.errors import ComparisonNotFound, ComparisonRejected, NotFound, ServiceUnavailable
 from infra.settings import Settings
+from infra.settlement import Done, GiveUp, MessageOutcome, Retries, Retry, settle
 from infra.storage import storage_errors
 
 log = logging.getLogger(__name__)
 
-#: Pauses before a comparison that met an unavailable service (or not yet its record) runs again.
-RETRY_BACKOFF_S = (2.0, 10.0, 30.0)
+#: The gateway queues a comparison just before it writes its record (``gateway/comparisons.py``), so
+#: a quick worker often finds none: it looks again this much later, not after a failure's backoff
+#: pause, since nothing failed and the record is a moment away.
+RECORD_WAIT_S = 2.0
 
 
 class CompareRunner:
@@ -36,41 +39,42 @@ class CompareRunner:
         self._comparisons = comparisons
         self._jobs = jobs
         self._s3 = s3
+        self._retries = Retries(max_deliver=settings.work_max_deliver)
 
     async def handle(self, message: Msg) -> None:
-        """Run the comparison in ``message`` and ack, term or nak it; never raises for its failure."""
+        """Run the comparison in ``message`` and settle it; never raises for its failure."""
         order = await read_order(message, CompareOrder)
         if order is None:
             return
+        outcome = await self._compare(order.comparison_id, message)
+        await settle(message, outcome, f"comparison {order.comparison_id}", self._retries)
+
+    async def _compare(self, comparison_id: str, message: Msg) -> MessageOutcome:
         attempt, seq = message.metadata.num_delivered, message.metadata.sequence.stream
-        comparison_id = order.comparison_id
         started = time.monotonic()
         try:
             comparison = await self._claim(comparison_id, seq, attempt)
             if comparison is None:
                 COMPARISONS.labels("skipped").inc()
-                await message.ack()  # finished, or run by another message
-                return
+                return Done("finished, or run by another message")
             result = await self._run(comparison, message)
         except ComparisonNotFound:
-            # The gateway publishes before it writes the record: give it a moment, then give up.
-            await self._retry_or_drop(message, comparison_id, attempt)
+            return Retry("no record yet", delay_s=RECORD_WAIT_S)  # still none on the last delivery: given up
         except (ComparisonRejected, NotFound) as exc:
             await self._fail(comparison_id, exc.code, exc.message)
-            await message.term()
+            return GiveUp(f"{exc.code}: {exc.message}")
         except ServiceUnavailable as exc:
-            await self._retry_or_fail(message, comparison_id, attempt, exc.code, exc.message)
+            return await self._retry_or_fail(comparison_id, attempt, exc.code, exc.message)
         except Exception as exc:  # a bug must still end the comparison, never leave it stuck
             log.exception("comparison %s: unexpected error", comparison_id)
-            await self._retry_or_fail(message, comparison_id, attempt, "internal_error", f"internal error: {exc!r}")
-        else:
-            await self._comparisons.update(
-                comparison_id, lambda c: c.moved_to(ComparisonStatus.COMPLETED, result=result) if not c.status.is_final else None
-            )
-            await message.ack()
-            COMPARISONS.labels("completed").inc()
-            COMPARE_SECONDS.observe(time.monotonic() - started)
-            log.info("comparison %s completed: score %.1f, aligned by %s", comparison_id, result.score, result.aligned_by)
+            return await self._retry_or_fail(comparison_id, attempt, "internal_error", f"internal error: {exc!r}")
+        await self._comparisons.update(
+            comparison_id, lambda c: c.moved_to(ComparisonStatus.COMPLETED, result=result) if not c.status.is_final else None
+        )
+        COMPARISONS.labels("completed").inc()
+        COMPARE_SECONDS.observe(time.monotonic() - started)
+        log.info("comparison %s completed: score %.1f, aligned by %s", comparison_id, result.score, result.aligned_by)
+        return Done("completed")
 
     async def _claim(self, comparison_id: str, seq: int, attempt: int) -> ComparisonRecord | None:
         def claim(current: ComparisonRecord) -> ComparisonRecord | None:
@@ -132,19 +136,9 @@ class CompareRunner:
         COMPARISONS.labels("failed").inc()
         log.warning("comparison %s failed: %s: %s", comparison_id, code, text)
 
-    async def _retry_or_fail(self, message: Msg, comparison_id: str, attempt: int, code: str, text: str) -> None:
-        delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
-        if delay is None:
-            await self._fail(comparison_id, code, f"{text} (gave up after {attempt} attempts)")
-            await message.term()
-            return
-        log.warning("comparison %s attempt %d failed, retrying in %.0f s: %s", comparison_id, attempt, delay, text)
-        await message.nak(delay=delay)
-
-    async def _retry_or_drop(self, message: Msg, comparison_id: str, attempt: int) -> None:
-        delay = retry_delay(attempt, self._settings.work_max_deliver, RETRY_BACKOFF_S)
-        if delay is None:
-            log.error("comparison %s: no record after %d attempts; message dropped", comparison_id, attempt)
-            await message.term()
-            return
-        await message.nak(delay=delay)
+    async def _retry_or_fail(self, comparison_id: str, attempt: int, code: str, text: str) -> MessageOutcome:
+        """A retry of the comparison; or, after its last attempt, the comparison failed and the message given up."""
+        outcome = self._retries.decide(Retry(text), attempt)
+        if isinstance(outcome, GiveUp):
+            await self._fail(comparison_id, code, outcome.reason)
+        return outcome

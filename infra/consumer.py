@@ -1,4 +1,4 @@
-"""The pull loop shared by the listener and the workers, and how a worker reads and retries a message."""
+"""The pull loop shared by the listener and the workers, and how a worker reads a message's order."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +11,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from pydantic import BaseModel, ValidationError
 
+from infra.settlement import GiveUp, settle
 log = logging.getLogger(__name__)
 
 
@@ -42,7 +43,7 @@ async def consume(
     """Fetch up to ``batch`` messages at a time and handle each in turn (or all at once, when
     ``concurrently``: handlers that mostly wait) until ``stop`` is set.
 
-    ``handle`` settles every message itself (ack, nak or term). A message already fetched is
+    ``handle`` settles every message itself (``infra/settlement.py``). A message already fetched is
     always handled before ``stop`` is checked, so stopping never strands one.
     """
 
@@ -72,17 +73,10 @@ async def consume(
 
 
 async def read_order(message: Msg, order_type: type[OrderT]) -> OrderT | None:
-    """The message's work order; a message that is not one is terminated (redelivering it would not help)."""
+    """The message's work order; a message that is not one is given up (redelivering it would not help)."""
     try:
         return order_type.from_json(message.data)
     except ValidationError as exc:
-        log.error("message seq %s is not a %s: %s", message.metadata.sequence.stream, order_type.__name__, exc)
-        await message.term()
+        seq = message.metadata.sequence.stream
+        await settle(message, GiveUp(f"not a {order_type.__name__}: {exc}"), f"message seq {seq}")
         return None
-
-
-def retry_delay(attempt: int, max_deliver: int, backoff_s: tuple[float, ...]) -> float | None:
-    """Seconds to wait before delivering a failed message again, by attempt; None once it has had them all."""
-    if attempt >= max_deliver:
-        return None
-    return backoff_s[min(attempt, len(backoff_s)) - 1]

@@ -12,31 +12,31 @@ from domain.intake import UploadIntake
 from domain.work_orders import WorkOrder
 from infra.broker import broker_errors
 from infra.errors import ServiceUnavailable
+from infra.settlement import Done, GiveUp, MessageOutcome, Retry, settle
 from listener.metrics import GIVEN_UP
 
 log = logging.getLogger(__name__)
 
-#: Pause before an advisory that hit an unavailable service is handled again.
-RETRY_DELAY_S = 2.0
-
 
 async def handle_given_up(message: Msg, intake: UploadIntake) -> None:
     """Fail the job named by a max-deliveries advisory and remove its message from the work stream."""
+    outcome = await _fail_given_up(message, intake)
+    await settle(message, outcome, f"max-deliveries advisory seq {message.metadata.sequence.stream}")
+
+
+async def _fail_given_up(message: Msg, intake: UploadIntake) -> MessageOutcome:
     settings, js = intake.settings, intake.js
     try:
         advisory = json.loads(message.data)
         seq, deliveries = int(advisory["stream_seq"]), int(advisory["deliveries"])
     except (ValueError, KeyError, TypeError) as exc:
-        log.error("unreadable max-deliveries advisory dropped: %r", exc)
-        await message.ack()
-        return
+        return GiveUp(f"unreadable: {exc!r}")
     try:
         async with broker_errors("reading a given-up work message"):
             try:
                 raw = await js.get_msg(settings.work_stream, seq)
             except NotFoundError:
-                await message.ack()  # acked or removed in the meantime: nothing is stuck
-                return
+                return Done(f"work message seq {seq} acked or removed meanwhile: nothing is stuck")
         try:
             order = WorkOrder.from_json(raw.data)
         except ValidationError:
@@ -52,7 +52,5 @@ async def handle_given_up(message: Msg, intake: UploadIntake) -> None:
         async with broker_errors("removing a given-up work message"):
             await js.delete_msg(settings.work_stream, seq)
     except ServiceUnavailable as exc:
-        log.warning("max-deliveries advisory for seq %s will be retried: %s", seq, exc.message)
-        await message.nak(delay=RETRY_DELAY_S)
-        return
-    await message.ack()
+        return Retry(f"work message seq {seq}: {exc.message}")
+    return Done(f"work message seq {seq} given up and removed")

@@ -19,6 +19,7 @@ from domain.upload_waits import UploadWaits
 from infra.broker import broker_errors, connect_nats
 from infra.errors import InvalidParameter, MalformedEvent
 from infra.settings import Settings
+from infra.settlement import Done, settle
 from infra.storage import make_s3_client
 from listener.events import parse_bucket_event
 from listener.matcher import Outcome, match_event
@@ -74,7 +75,7 @@ async def replay(settings: Settings, since: timedelta | None = None, from_seq: i
                     break
                 for outcome in await _match(message.data, intake, seq):
                     outcomes[outcome.value] += 1
-                await message.ack()
+                await settle(message, Done("replayed"), f"replay seq {seq}")
         await subscription.unsubscribe()
     finally:
         await nc.close()

@@ -14,6 +14,7 @@ from infra.consumer import consume
 from infra.errors import MalformedEvent, ServiceUnavailable
 from infra.metrics_server import serve_metrics
 from infra.settings import Settings
+from infra.settlement import Done, Retry, settle
 from infra.storage import make_s3_client
 from infra.streams import advisories_consumer_config, advisories_stream_config, ensure_streams
 from listener.dead_letters import dead_letter
@@ -28,8 +29,6 @@ log = logging.getLogger(__name__)
 
 #: Events pulled per request; matching is quick, so a batch keeps latency low under bursts.
 FETCH_BATCH = 32
-#: Pause before an event that hit an unavailable service is offered again.
-RETRY_DELAY_S = 2.0
 
 
 async def run_listener(settings: Settings, stop: asyncio.Event) -> None:
@@ -79,7 +78,6 @@ async def handle_event_message(message: Msg, intake: UploadIntake) -> None:
                 if outcome in DEAD_LETTER_OUTCOMES:
                     await dead_letter(js, settings, message.data, reason=outcome.value, seq=seq, key=event.key)
     except ServiceUnavailable as exc:
-        log.warning("event seq %s will be retried: %s", seq, exc.message)
-        await message.nak(delay=RETRY_DELAY_S)
+        await settle(message, Retry(exc.message), f"event seq {seq}")
         return
-    await message.ack()
+    await settle(message, Done("matched"), f"event seq {seq}")

@@ -22,6 +22,7 @@ from domain.intake import UploadIntake
 from domain.jobs import JobStatus, utc_now
 from domain.upload_waits import UploadCheck
 from infra.errors import JobNotFound, ServiceUnavailable, UploadNotFound
+from infra.settlement import Done, GiveUp, MessageOutcome, Retry, settle
 from listener.metrics import UPLOAD_CHECKS
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ AFTER_EXPIRY = timedelta(seconds=1)
 #: A check whose job has no record this long after creation is the leftover of a creation that died
 #: between the two writes (or of a job deleted while its check could not be removed): dropped.
 RECORD_GRACE = timedelta(seconds=10)
-#: Pause before a check that met an unavailable service is tried again.
-RETRY_DELAY_S = 5.0
 #: Checks fetched per pull and handled at once: each waits on NATS and S3, hardly on the CPU.
 CHECK_BATCH = 64
 #: How the intake's log line names this path into the queue.
@@ -53,49 +52,45 @@ def next_check(times: Sequence[datetime], now: datetime) -> datetime | None:
 
 
 async def handle_check(message: Msg, intake: UploadIntake, ages_s: Sequence[float]) -> None:
-    """Settle one delivered check: nak it until it is due again, or ack it once its job no longer waits."""
+    """Settle one delivered check: held until it is due again, or acked once its job no longer waits."""
     try:
         check = UploadCheck.from_json(message.data)
     except ValidationError as exc:
-        log.error("message %s is not an upload check; removed: %s", message.subject, exc)
-        await message.ack()
+        await settle(message, GiveUp(f"not an upload check: {exc}"), f"message {message.subject}")
         return
     try:
-        delay_s = await settle(check, intake, ages_s)
+        outcome = await check_when_due(check, intake, ages_s)
     except ServiceUnavailable as exc:
-        log.warning("job %s: upload check will be retried: %s", check.job_id, exc.message)
-        delay_s = RETRY_DELAY_S
-    if delay_s is None:
-        await message.ack()
-    else:
-        await message.nak(delay=delay_s)
+        outcome = Retry(exc.message)
+    await settle(message, outcome, f"job {check.job_id}: upload check")
 
 
-async def settle(check: UploadCheck, intake: UploadIntake, ages_s: Sequence[float]) -> float | None:
-    """Check the job if a check is due; returns the seconds until the next one, or None once the job no longer waits."""
+async def check_when_due(check: UploadCheck, intake: UploadIntake, ages_s: Sequence[float]) -> MessageOutcome:
+    """Check the job if a check is due; a retry at the next check's time, or done once the job no longer waits."""
     now = utc_now()
     times = check_times(check, ages_s)
     if now < times[0]:
-        return _seconds(times[0] - now)  # delivered at creation: nothing to look at yet
+        return Retry("not due yet", delay_s=_seconds(times[0] - now))  # delivered at creation
     try:
         job = await intake.jobs.get(check.job_id)
     except JobNotFound:
         if now - check.created_at < RECORD_GRACE:
-            return _seconds(check.created_at + RECORD_GRACE - now)
+            return Retry("no record yet", delay_s=_seconds(check.created_at + RECORD_GRACE - now))
         log.info("job %s: no record; its upload check is dropped", check.job_id)
-        return None
+        return Done("no record")
     if job.status is not JobStatus.AWAITING_UPLOAD:
-        return None  # moved on while its check could not be removed
+        return Done(f"the job is {job.status.value}")  # moved on while its check could not be removed
     try:
         job = await intake.admit(job.job_id, via=VIA)
     except UploadNotFound:
         pass  # still nothing uploaded, and the URL has not expired
     UPLOAD_CHECKS.labels(job.status.value).inc()
     if job.status is not JobStatus.AWAITING_UPLOAD:
-        return None
+        return Done(f"the job is {job.status.value}")
     later = next_check(times, now)
-    log.debug("job %s: no upload yet; next check at %s", job.job_id, later)
-    return _seconds(later - utc_now()) if later else RETRY_DELAY_S
+    if later is None:
+        return Retry("still waiting after its last check")
+    return Retry("no upload yet", delay_s=_seconds(later - utc_now()))
 
 
 def _seconds(delta: timedelta) -> float:

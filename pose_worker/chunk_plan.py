@@ -54,6 +54,19 @@ def plan_chunk_starts(duration_s: float | None, chunk_s: float, keyframes_s: lis
     return starts
 
 
+def chunk_starts(video_path: Path, chunk_s: float, max_duration_s: float, job_id: str) -> list[float] | None:
+    """Seconds at which each chunk of the video at ``video_path`` starts (``plan_chunk_starts``, cut at its
+    keyframes); None when it stays whole: short, or cut off before the length it states."""
+    with VideoReader(video_path, max_duration_s=max_duration_s) as video:
+        info = video.info
+    if plan_chunk_starts(info.duration_s, chunk_s, []) is None:
+        return None  # short: no need to list keyframes
+    if not reaches_stated_end(video_path, info):
+        log.info("job %s: the video ends before its stated %.1f s (cut off?): it runs whole", job_id, info.duration_s)
+        return None
+    return plan_chunk_starts(info.duration_s, chunk_s, list_keyframes(video_path))
+
+
 def reaches_stated_end(path: Path, info: VideoProperties) -> bool:
     """Whether the file's frames run to the length its container states (``info.duration_s``).
 

@@ -1,7 +1,6 @@
 """Job and comparison record changes (their key-value streams) in, deliveries out."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from nats.aio.msg import Msg
@@ -12,15 +11,13 @@ from domain.webhook_deliveries import DeliveryStore
 from domain.webhooks import WebhookStore
 from infra.errors import ServiceUnavailable
 from infra.settings import Settings
+from infra.settlement import Done, GiveUp, MessageOutcome, Retry, settle
 from webhook_dispatcher.events import event_of_change
 from webhook_dispatcher.fan_out import fan_out
 from webhook_dispatcher.metrics import EVENTS
 
-log = logging.getLogger(__name__)
-
 #: Header of a key-value stream message that deletes or purges its key (no record in it).
 KV_OPERATION = "KV-Operation"
-RETRY_DELAY_S = 2.0
 
 
 @dataclass
@@ -32,21 +29,21 @@ class ChangeHandler:
     deliveries: DeliveryStore
 
     async def handle(self, message: Msg) -> None:
+        """Queue the deliveries of the ending a change stands for, and settle the change."""
+        await settle(message, await self._fan_out(message), f"{self.kind} change seq {message.metadata.sequence.stream}")
+
+    async def _fan_out(self, message: Msg) -> MessageOutcome:
         if not message.data or (message.headers or {}).get(KV_OPERATION) in ("DEL", "PURGE"):
-            await message.ack()
-            return
+            return Done("a deletion")
         try:
             event = event_of_change(self.kind, message.data)
         except ValidationError as exc:
-            log.error("%s change seq %s is not a %s record: %s", self.kind, message.metadata.sequence.stream, self.kind, exc)
-            await message.term()
-            return
-        if event is not None:
-            try:
-                if await fan_out(event, self.webhooks, self.deliveries, self.js, self.settings):
-                    EVENTS.labels(event.type.value).inc()
-            except ServiceUnavailable as exc:
-                log.warning("event %s will be retried: %s", event.event_id, exc.message)
-                await message.nak(delay=RETRY_DELAY_S)
-                return
-        await message.ack()
+            return GiveUp(f"not a {self.kind} record: {exc}")
+        if event is None:
+            return Done("not an ending")
+        try:
+            if await fan_out(event, self.webhooks, self.deliveries, self.js, self.settings):
+                EVENTS.labels(event.type.value).inc()
+        except ServiceUnavailable as exc:
+            return Retry(f"event {event.event_id}: {exc.message}")
+        return Done(f"event {event.event_id}")

@@ -2,7 +2,6 @@
 JetStream itself (a nak with the backoff's next delay), so a retry survives any restart."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,16 +10,18 @@ from nats.aio.msg import Msg
 
 from domain.webhook_deliveries import DeliveryAttemptRecord, DeliveryOrder, DeliveryRecord, DeliveryState, DeliveryStore
 from domain.webhooks import WebhookStore
-from infra.consumer import read_order, retry_delay
+from infra.consumer import read_order
 from infra.errors import DeliveryNotFound, ServiceUnavailable, WebhookNotFound
 from infra.settings import Settings
+from infra.settlement import KEEP_TRYING, Done, GiveUp, MessageOutcome, Retries, Retry, settle
 from webhook_dispatcher.metrics import ATTEMPT_SECONDS, ATTEMPTS
 from webhook_dispatcher.sender import attempt_delivery
 
-log = logging.getLogger(__name__)
 
-#: Pause before a delivery that met an unavailable NATS is tried again (not counted as an attempt's backoff).
-UNAVAILABLE_RETRY_S = 2.0
+def delivery_retries(settings: Settings) -> Retries:
+    """A delivery's attempts: the first, then one after each of ``DANCE_WEBHOOK_RETRY_DELAYS_S``."""
+    delays = settings.webhook_retry_delays
+    return Retries(max_deliver=len(delays) + 1, backoff_s=delays)
 
 
 @dataclass
@@ -30,48 +31,44 @@ class Deliverer:
     deliveries: DeliveryStore
     session: aiohttp.ClientSession
 
+    def __post_init__(self) -> None:
+        self._retries = delivery_retries(self.settings)
+
     async def handle(self, message: Msg) -> None:
         order = await read_order(message, DeliveryOrder)
         if order is None:
             return
         try:
-            await self._deliver(message, order)
-        except ServiceUnavailable as exc:
-            log.warning("delivery %s will be retried: %s", order.delivery_id, exc.message)
-            await message.nak(delay=UNAVAILABLE_RETRY_S)
+            outcome, retries = await self._deliver(message, order), self._retries
+        except ServiceUnavailable as exc:  # NATS failed, not the endpoint: no attempt of the delivery's
+            outcome, retries = Retry(exc.message), KEEP_TRYING
+        await settle(message, outcome, f"delivery {order.delivery_id}", retries)
 
-    async def _deliver(self, message: Msg, order: DeliveryOrder) -> None:
+    async def _deliver(self, message: Msg, order: DeliveryOrder) -> MessageOutcome:
         try:
             webhook = await self.webhooks.get(order.webhook_id)
             delivery = await self.deliveries.get_of(order.webhook_id, order.delivery_id)
         except (WebhookNotFound, DeliveryNotFound):
             ATTEMPTS.labels("dropped").inc()
-            log.info("delivery %s dropped: its webhook or its record is gone", order.delivery_id)
-            await message.term()
-            return
+            return GiveUp("its webhook or its record is gone")
         settings = self.settings
         attempt = await attempt_delivery(
             self.session, webhook, delivery, timeout_s=settings.webhook_timeout_s, allow_private=settings.webhook_allow_private
         )
         ATTEMPT_SECONDS.observe(attempt.duration_ms / 1000)
-        number = message.metadata.num_delivered
         if attempt.error is None:
             await self._record(delivery, attempt, DeliveryState.SUCCEEDED, None)
             ATTEMPTS.labels("succeeded").inc()
-            await message.ack()
-            return
-        delays = settings.webhook_retry_delays
-        delay = retry_delay(number, len(delays) + 1, delays)
-        if delay is None:
+            return Done(f"delivered to {webhook.url}")
+        number = message.metadata.num_delivered
+        outcome = self._retries.decide(Retry(f"{webhook.url}: {attempt.error}"), number)
+        if isinstance(outcome, GiveUp):
             await self._record(delivery, attempt, DeliveryState.FAILED, None)
             ATTEMPTS.labels("failed").inc()
-            log.warning("delivery %s to %s given up after %d attempts: %s", delivery.delivery_id, webhook.url, number, attempt.error)
-            await message.term()
-            return
-        await self._record(delivery, attempt, DeliveryState.PENDING, delay)
-        ATTEMPTS.labels("retrying").inc()
-        log.info("delivery %s attempt %d failed (%s); next in %g s", delivery.delivery_id, number, attempt.error, delay)
-        await message.nak(delay=delay)
+        else:
+            await self._record(delivery, attempt, DeliveryState.PENDING, self._retries.retry_delay(number))
+            ATTEMPTS.labels("retrying").inc()
+        return outcome
 
     async def _record(self, delivery: DeliveryRecord, attempt: DeliveryAttemptRecord, state: DeliveryState, delay: float | None) -> None:
         next_retry_at = attempt.at + timedelta(seconds=delay) if delay is not None else None

@@ -111,7 +111,7 @@ async def test_a_failing_analysis_completes_the_job_with_its_poses_and_a_warning
     from domain.jobs import JobRecord
     from domain.work_orders import WorkOrder
     from infra.storage import make_s3_client
-    from pose_worker import job_runner
+    from pose_worker import job_runner, job_steps
     from pose_worker.model import PoseModel
 
     settings = provisioned.model_copy(update=isolated_names("analysisfault"))
@@ -128,7 +128,7 @@ async def test_a_failing_analysis_completes_the_job_with_its_poses_and_a_warning
     def broken_analysis(*args, **kwargs):
         raise ValueError("an analysis bug")
 
-    monkeypatch.setattr(job_runner, "analyse_dance", broken_analysis)
+    monkeypatch.setattr(job_steps, "analyse_dance", broken_analysis)
     model = await asyncio.to_thread(PoseModel.load, settings)
     runner = job_runner.PoseJobRunner(settings, jobs, s3, model, asyncio.Event(), tmp_path)
     subscription = await js.pull_subscribe_bind(durable=settings.worker_durable, stream=settings.work_stream)
