@@ -65,6 +65,7 @@ bench-pose: setup
 	$(PY) -m bench.ultralytics_side_by_side $(if $(ULTRALYTICS_PYTHON),--ultralytics-python $(ULTRALYTICS_PYTHON))
 	$(PY) -m bench.pose_int8
 	$(PY) -m bench.host_ceiling
+	$(PY) -m bench.gpu_serving
 
 clean: down cluster-down
 	rm -rf .state .state-cluster

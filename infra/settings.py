@@ -160,8 +160,15 @@ class Settings(BaseSettings):
     #: Frames per inference; 0 (auto): 8 when the provider is CUDA or TensorRT, 1 on a CPU (batching
     #: measured no faster there).
     batch_size: int = Field(0, ge=0, le=256)
+    #: Letterbox the decoded frames on the inference device (ONNX Runtime: the model behind a resize, pad
+    #: and cast, returning only its top candidates; pose_worker/backends/fused_graph.py) instead of on the
+    #: host's threads; None (auto): on with a GPU provider, where the host sets the pace, off on a CPU.
+    device_letterbox: bool | None = None
     #: Jobs one worker process runs at once; more only helps when jobs wait on I/O.
     worker_concurrency: int = Field(1, ge=1, le=16)
+    #: Worker processes ``python -m pose_worker`` starts to share one GPU (pose_worker/worker_pool.py): a GPU
+    #: outruns one process's host side. 1 on a CPU, where the cores are already busy.
+    workers_per_gpu: int = Field(1, ge=1, le=16)
     #: Seconds of video per chunk when a long video is split across workers: a video longer than twice
     #: this is cut at keyframes into chunks any worker may take. A minute keeps the one-second overlap
     #: and the merge small beside the chunk's own work; 0 never splits.

@@ -15,4 +15,9 @@ async def main(settings: Settings) -> None:
 if __name__ == "__main__":
     settings = Settings()
     configure_logging(settings)
-    asyncio.run(main(settings))
+    if settings.workers_per_gpu > 1:
+        from pose_worker.worker_pool import run_pool
+
+        run_pool(settings)
+    else:
+        asyncio.run(main(settings))

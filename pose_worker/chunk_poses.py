@@ -65,7 +65,8 @@ def estimate_chunk_poses(
         until = chunk.end_s - 0.5 / fps if chunk.end_s is not None else float("inf")
         span = (chunk.end_s if chunk.end_s is not None else info.duration_s or 0.0) - chunk.decode_from_s
         last_t = chunk.decode_from_s
-        with FramePipeline(reader, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+        with FramePipeline(reader, model.plan, prepare_threads=prepare_threads_for(model.batch_size),
+                           letterbox=not model.takes_frames) as frames:
             for batch, found in detect_in_order(frames, model):
                 if should_stop():
                     raise WorkInterrupted(f"job {job_id}: chunk interrupted after {writer.frames_written} frames")

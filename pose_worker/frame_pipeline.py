@@ -31,7 +31,7 @@ PUT_POLL_S = 0.1
 class PreparedFrame:
     frame: Frame
     box: Letterbox
-    tensor: np.ndarray  # the model input, [1, 3, H, W] float32
+    tensor: np.ndarray  # the model input, [1, 3, H, W] float32; or the decoded frame, where the device letterboxes
 
 
 _END = object()
@@ -41,10 +41,14 @@ class FramePipeline:
     """Iterate for ``PreparedFrame``s in order; errors in the decoding thread are re-raised here."""
 
     def __init__(
-        self, video: VideoReader, plan: Callable[[int, int], Letterbox], depth: int = PIPELINE_DEPTH, prepare_threads: int = 1
+        self, video: VideoReader, plan: Callable[[int, int], Letterbox], depth: int = PIPELINE_DEPTH, prepare_threads: int = 1,
+        letterbox: bool = True,
     ) -> None:
+        """With ``letterbox`` False the frames go on as decoded (the inference device letterboxes them)."""
         self._video = video
         self._plan = plan
+        self._prepare = prepare if letterbox else as_decoded
+        prepare_threads = prepare_threads if letterbox else 1
         self._pool = ThreadPoolExecutor(prepare_threads, thread_name_prefix="letterbox") if prepare_threads > 1 else None
         self._queue: queue.Queue = queue.Queue(maxsize=max(depth, 2 * prepare_threads))
         self._closed = threading.Event()
@@ -80,7 +84,7 @@ class FramePipeline:
             for frame in self._video:
                 size = (frame.image.shape[1], frame.image.shape[0])
                 box = boxes.get(size) or boxes.setdefault(size, self._plan(*size))
-                prepared = self._pool.submit(prepare, frame, box) if self._pool is not None else prepare(frame, box)
+                prepared = self._pool.submit(self._prepare, frame, box) if self._pool is not None else self._prepare(frame, box)
                 if not self._put(prepared):
                     return
             self._put(_END)
@@ -99,6 +103,11 @@ class FramePipeline:
 
 def prepare(frame: Frame, box: Letterbox) -> PreparedFrame:
     return PreparedFrame(frame, box, letterbox_frame(frame.image, box))
+
+
+def as_decoded(frame: Frame, box: Letterbox) -> PreparedFrame:
+    """The frame as the decoder gave it (uint8 ``[H, W, 3]``), for a device that letterboxes it."""
+    return PreparedFrame(frame, box, frame.image)
 
 
 def in_batches(frames: Iterable[PreparedFrame], size: int) -> Iterator[list[PreparedFrame]]:

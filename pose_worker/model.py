@@ -39,6 +39,9 @@ class PoseModel:
         on_gpu = bool(GPU_PROVIDERS & set(backend.providers))
         #: Frames per inference: DANCE_BATCH_SIZE, or with 0 (auto) 8 on a GPU and 1 on a CPU.
         self.batch_size = settings.batch_size or (AUTO_GPU_BATCH if on_gpu else 1)
+        #: Whether the backend letterboxes decoded frames itself (DANCE_DEVICE_LETTERBOX): then the frame
+        #: pipeline hands over frames as decoded, and ``detect`` takes them instead of letterboxed inputs.
+        self.takes_frames = backend.takes_frames
 
     @classmethod
     def load(cls, settings: Settings) -> PoseModel:
@@ -60,14 +63,19 @@ class PoseModel:
         return self._backend.infer(np.concatenate(tensors))
 
     def detect(self, tensor: np.ndarray, box: Letterbox) -> list[Person]:
-        """People in one letterboxed input, in original frame pixels."""
+        """People in one letterboxed input (or, where ``takes_frames``, one decoded frame), in frame pixels."""
+        if self.takes_frames:
+            return self.detect_batch([tensor], [box])[0]
         return decode_people(self.infer(tensor), box, self._confidence, self._iou)
 
     def detect_batch(self, tensors: list[np.ndarray], boxes: list[Letterbox]) -> list[list[Person]]:
-        """People in each of several letterboxed inputs of one size, inferred together."""
-        if len(tensors) == 1:
+        """People in each of several letterboxed inputs (or decoded frames) of one size, inferred together."""
+        if self.takes_frames:
+            outputs = self._backend.infer_frames(np.stack(tensors), boxes[0])
+        elif len(tensors) == 1:
             return [self.detect(tensors[0], boxes[0])]
-        outputs = self.infer_batch(tensors)
+        else:
+            outputs = self.infer_batch(tensors)
         return [decode_people(output, box, self._confidence, self._iou) for output, box in zip(outputs, boxes)]
 
     def predict(self, frame_bgr: np.ndarray, box: Letterbox) -> list[Person]:

@@ -108,7 +108,8 @@ def estimate_poses(
         # With an overlay to draw afterwards, the poses fill the first part of this stage's progress.
         pose_share = OVERLAY_START if options.overlay else 1.0
         last_t = 0.0
-        with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size)) as frames:
+        with FramePipeline(video, model.plan, prepare_threads=prepare_threads_for(model.batch_size),
+                           letterbox=not model.takes_frames) as frames:
             for batch, found in detect_in_order(frames, model):
                 if should_stop():
                     raise WorkInterrupted(f"job {job_id} interrupted after {writer.frames_written} frames")

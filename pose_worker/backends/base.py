@@ -5,6 +5,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from pose_worker.letterbox import Letterbox
+
 #: The input's name in the bundled model (Ultralytics' export names it so).
 INPUT_NAME = "images"
 
@@ -20,6 +22,14 @@ class InferenceBackend(ABC):
     @abstractmethod
     def infer(self, batch: np.ndarray) -> np.ndarray:
         """The raw output ``[N, 56, anchors]`` float32 for letterboxed inputs ``[N, 3, H, W]`` float32."""
+
+    #: Whether ``infer_frames`` takes decoded frames and letterboxes them itself (on the device).
+    takes_frames = False
+
+    def infer_frames(self, frames: np.ndarray, box: Letterbox) -> np.ndarray:
+        """Candidates ``[N, 56, k]`` for decoded BGR frames ``[N, H, W, 3]`` uint8 of ``box``'s frame size,
+        letterboxed by the backend (``pose_worker/backends/fused_graph.py``); only where ``takes_frames``."""
+        raise NotImplementedError(f"{type(self).__name__} takes letterboxed inputs only")
 
     @property
     @abstractmethod

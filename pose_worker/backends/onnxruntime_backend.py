@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import onnxruntime as ort
 from infra.errors import ModelUnavailable
 from infra.settings import Settings
 from pose_worker.backends.base import InferenceBackend
+from pose_worker.backends.fused_graph import FRAMES_INPUT, fused_model
+from pose_worker.letterbox import Letterbox
 from pose_worker.backends.thread_plan import plan_threads
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,19 @@ def choose_providers(wanted: str) -> list[str]:
 
 
 class OnnxRuntimeBackend(InferenceBackend):
-    """An ``onnxruntime.InferenceSession`` over the model file."""
+    """An ``onnxruntime.InferenceSession`` over the model file; with ``device_letterbox``, also one session
+    per frame size over the model behind its letterbox (``fused_graph``), made when that size first comes."""
 
-    def __init__(self, session: ort.InferenceSession, streams: int = 1) -> None:
+    def __init__(
+        self, session: ort.InferenceSession, streams: int = 1, *, model_path: Path | None = None, device_letterbox: bool = False,
+    ) -> None:
         self._session = session
         self.input_name = session.get_inputs()[0].name
         self.streams = streams
+        self.takes_frames = device_letterbox and model_path is not None
+        self._model_path = model_path
+        self._fused: dict[tuple[int, int], ort.InferenceSession] = {}
+        self._fused_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> OnnxRuntimeBackend:
@@ -64,11 +74,32 @@ class OnnxRuntimeBackend(InferenceBackend):
             session = ort.InferenceSession(str(path), session_options(plan.threads_per_stream), providers=providers)
         except Exception as exc:  # onnxruntime raises several unrelated types for a bad file
             raise ModelUnavailable(f"cannot load pose model {path}: {exc}") from exc
-        return cls(session, plan.streams)
+        device_letterbox = settings.device_letterbox if settings.device_letterbox is not None else settings.on_gpu
+        return cls(session, plan.streams, model_path=path, device_letterbox=device_letterbox)
 
     def infer(self, batch: np.ndarray) -> np.ndarray:
         (output,) = self._session.run(None, {self.input_name: batch})
         return output
+
+    def infer_frames(self, frames: np.ndarray, box: Letterbox) -> np.ndarray:
+        (candidates,) = self._fused_session(box).run(None, {FRAMES_INPUT: frames})
+        return candidates
+
+    def _fused_session(self, box: Letterbox) -> ort.InferenceSession:
+        """The session for ``box``'s frame size: the model with its letterbox, built once per size."""
+        size = (box.frame_width, box.frame_height)
+        with self._fused_lock:
+            session = self._fused.get(size)
+            if session is None:
+                import onnx
+
+                graph = fused_model(onnx.load(str(self._model_path)), box)
+                session = ort.InferenceSession(
+                    graph.SerializeToString(), self._session.get_session_options(), providers=self._session.get_providers(),
+                )
+                self._fused[size] = session
+                log.info("letterbox on the device for %dx%d frames (%s)", *size, ", ".join(session.get_providers()))
+            return session
 
     @property
     def providers(self) -> list[str]:

@@ -94,3 +94,20 @@ async def test_one_worker_with_concurrency_two_runs_two_jobs_at_once(env, tmp_pa
     assert await asyncio.to_thread(both_processing_at_once, env, tickets), env.log_tails()
     jobs = [await asyncio.to_thread(env.wait_for_final, t["job_id"], 180) for t in tickets]
     assert all(job["status"] == "completed" for job in jobs)
+
+
+async def test_a_worker_with_two_processes_for_its_gpu_runs_two_jobs_at_once_and_stops_whole(env, tmp_path):
+    # DANCE_WORKERS_PER_GPU=2 on a CPU here: what is checked is the pool (two processes on the shared
+    # consumer, both stopping on SIGTERM), not the GPU's speed.
+    pool = python_service("pose-worker-pool", "pose_worker", env.settings.model_copy(update={"workers_per_gpu": 2}), env.log_dir)
+    env.workers["pose-worker-pool"] = pool
+    pool.start()
+    await asyncio.sleep(4)  # both processes load the model and pull before the jobs arrive
+    clip = make_clip(tmp_path / "clip.mp4", seconds=4.0, size=(640, 360))
+    tickets = [await asyncio.to_thread(submit, env, clip, f"pool-{n}.mp4") for n in range(2)]
+    assert await asyncio.to_thread(both_processing_at_once, env, tickets), env.log_tails()
+    jobs = [await asyncio.to_thread(env.wait_for_final, t["job_id"], 180) for t in tickets]
+    assert all(job["status"] == "completed" for job in jobs), env.log_tails()
+    assert "2 pose worker processes share this GPU" in env.log_text(pool)
+    assert pool.stop() == 0
+    assert env.log_text(pool).count("pose worker stopped") == 2  # each process drained and stopped

@@ -271,6 +271,7 @@ def test_gpu_workers_ask_for_a_gpu_in_limits_and_use_cuda(helm: str) -> None:
     assert "nvidia.com/gpu" not in container["resources"].get("requests", {})
     env = environment(container, objects)
     assert env["DANCE_EXECUTION_PROVIDERS"] == "CUDAExecutionProvider,CPUExecutionProvider"
+    assert env["DANCE_WORKERS_PER_GPU"] == "4"  # processes sharing the GPU (pose_worker/worker_pool.py)
     assert container["image"] == "dance-analysis:0.1.0-gpu"
     assert container["command"] == ["python", "-m", "pose_worker"]
     assert pod_spec(deployment)["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
@@ -279,6 +280,7 @@ def test_gpu_workers_ask_for_a_gpu_in_limits_and_use_cuda(helm: str) -> None:
     (cpu_container,) = pod_spec(only(objects, "Deployment", "pose-worker"))["containers"]
     assert "nvidia.com/gpu" not in cpu_container["resources"].get("limits", {})
     assert "DANCE_EXECUTION_PROVIDERS" not in environment(cpu_container, objects)
+    assert "DANCE_WORKERS_PER_GPU" not in environment(cpu_container, objects)
 
 
 def test_gpu_workers_are_absent_unless_enabled(helm: str) -> None:
