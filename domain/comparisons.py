@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.indexed_store import IndexedRecordStore
 from domain.jobs import JobError, utc_now
 from infra.errors import ComparisonNotFound, JobStateConflict
-from infra.record_store import RecordStore
 
 
 class ComparisonStatus(str, enum.Enum):
@@ -105,7 +105,9 @@ class ComparisonRecord(BaseModel):
         return self.model_copy(update={"status": status, "updated_at": utc_now(), **changes})
 
 
-class ComparisonStore(RecordStore[ComparisonRecord]):
+class ComparisonStore(IndexedRecordStore[ComparisonRecord]):
+    """Comparison records, and each owner's index of them (newest first)."""
+
     record_type = ComparisonRecord
     not_found = ComparisonNotFound
     noun = "comparison"

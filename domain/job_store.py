@@ -12,38 +12,34 @@ from typing import Any
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
-from domain.job_index import JobIndex, decode_cursor, encode_cursor, job_id_of
+from domain.indexed_store import IndexedRecordStore
 from domain.jobs import JobError, JobRecord, JobStatus
+from domain.owner_index import OwnerIndex
 from domain.upload_waits import UploadWaits
 from infra.errors import JobNotFound
-from infra.record_store import RecordStore, open_bucket
 
 log = logging.getLogger(__name__)
 
 JobChange = Callable[[JobRecord], JobRecord | None]
-BACKFILL_MARK = "backfilled"
 CHECKS_BACKFILL_MARK = "upload-checks-backfilled"
 
 
-class JobStore(RecordStore[JobRecord]):
+class JobStore(IndexedRecordStore[JobRecord]):
     """Reads and writes job records; every write checks the revision it read."""
 
     record_type = JobRecord
     not_found = JobNotFound
     noun = "job"
 
-    def __init__(self, kv: KeyValue, index: JobIndex, waits: UploadWaits | None = None) -> None:
-        super().__init__(kv)
-        self.index = index
+    def __init__(self, kv: KeyValue, index: OwnerIndex, waits: UploadWaits | None = None) -> None:
+        super().__init__(kv, index)
         self.waits = waits
 
     @classmethod
     async def open(cls, js: JetStreamContext, bucket: str, waits: UploadWaits | None = None) -> JobStore:
-        """The job records and their index (bucket ``{bucket}-index``), created when missing; with
-        ``waits``, the store keeps the jobs' upload checks too."""
-        records = await open_bucket(js, bucket, cls.noun)
-        index = f"{bucket}-index"
-        return cls(records, JobIndex(await open_bucket(js, index, "job index", history=1), js, index), waits)
+        """The job records and their index, created when missing; with ``waits``, the store keeps the
+        jobs' upload checks too."""
+        return await super().open(js, bucket, waits)
 
     def key_of(self, record: JobRecord) -> str:
         return record.job_id
@@ -51,11 +47,10 @@ class JobStore(RecordStore[JobRecord]):
     async def create(self, record: JobRecord) -> JobRecord:
         """Store a new job; one waiting for its upload gets its checks first, and is refused with
         ``TooManyPending`` when its owner already has as many waiting as allowed."""
-        # The check and the index entry before the record: a check or an entry without its record is
-        # dropped or skipped; a record without them would never be checked, or be unlisted.
+        # The check before the record (and its index entry): a check without its record is dropped; a
+        # record without one would never be checked.
         if self.waits is not None and record.status is JobStatus.AWAITING_UPLOAD:
             await self.waits.add(record)
-        await self.index.add(record.owner, record.created_at, record.job_id)
         return await super().create(record)
 
     async def update(self, key: str, change: JobChange) -> JobRecord:
@@ -79,27 +74,16 @@ class JobStore(RecordStore[JobRecord]):
 
     async def delete_job(self, job: JobRecord) -> None:
         """The record, its index entry and its upload check (the record first: an entry without one is skipped)."""
-        await self.delete(job.job_id)
-        await self.index.remove(job.owner, job.created_at, job.job_id)
+        await self.delete_indexed(job)
         if self.waits is not None:
             await self.waits.release(job)
-
-    async def backfill_index(self) -> int:
-        """Index the jobs created before the index existed; once (a marker remembers it). Provisioning calls it."""
-        if await self.index.marked(BACKFILL_MARK):
-            return 0
-        jobs = await self.list_jobs()
-        for job in jobs:
-            await self.index.add(job.owner, job.created_at, job.job_id)
-        await self.index.mark(BACKFILL_MARK)
-        return len(jobs)
 
     async def backfill_checks(self) -> int:
         """Give every job still waiting for its upload a check, if it was created before upload checks
         existed; once (a marker remembers it). Provisioning calls it."""
         if self.waits is None or await self.index.marked(CHECKS_BACKFILL_MARK):
             return 0
-        waiting = [job for job in await self.list_jobs() if job.status is JobStatus.AWAITING_UPLOAD]
+        waiting = [job for job in await self.all_records() if job.status is JobStatus.AWAITING_UPLOAD]
         for job in waiting:
             await self.waits.add_existing(job)
         await self.index.mark(CHECKS_BACKFILL_MARK)
@@ -108,24 +92,9 @@ class JobStore(RecordStore[JobRecord]):
     async def page(
         self, owner: str | None, *, limit: int, cursor: str | None = None, status: JobStatus | None = None
     ) -> tuple[list[JobRecord], str | None]:
-        """Up to ``limit`` of the owner's jobs, newest first, after ``cursor``; and the cursor of the
-        next page (None at the end). With ``status``, records are read in order until the page is
-        full, so a rare status may read more records than it returns."""
-        after = decode_cursor(cursor, owner) if cursor else None
-        keys = await self.index.keys_after(owner, after)
-        jobs: list[JobRecord] = []
-        for position, key in enumerate(keys):
-            try:
-                job = await self.get(job_id_of(key))
-            except JobNotFound:
-                continue  # written without its record, or deleted
-            if job.owner != owner or (status is not None and job.status is not status):
-                continue
-            jobs.append(job)
-            if len(jobs) == limit:
-                more = position + 1 < len(keys)
-                return jobs, encode_cursor(key) if more else None
-        return jobs, None
+        """``IndexedRecordStore.page``, of the jobs in ``status`` only when it is given."""
+        keep = None if status is None else (lambda job: job.status is status)
+        return await super().page(owner, limit=limit, cursor=cursor, keep=keep)
 
     async def fail(self, job_id: str, code: str, message: str, **changes: Any) -> JobRecord:
         """End a job ``failed`` with a reason, unless it has already ended."""
@@ -143,13 +112,3 @@ class JobStore(RecordStore[JobRecord]):
         if ended_here:
             log.warning("job %s failed: %s: %s", job_id, code, message)
         return failed
-
-    async def list_jobs(self) -> list[JobRecord]:
-        """Every job record (reads them all: meant for one-off backfills, not for requests or loops)."""
-        jobs = []
-        for key in await self.keys():
-            try:
-                jobs.append(await self.get(key))
-            except JobNotFound:
-                continue  # deleted between listing and reading
-        return jobs

@@ -16,8 +16,8 @@ from datetime import datetime
 
 from nats.js import JetStreamContext
 
-from domain.job_index import OPEN_OWNER
 from domain.jobs import JobRecord
+from domain.owner_index import OPEN_OWNER
 from infra.broker import broker_errors, publish_once
 from infra.consumer import Order
 from infra.errors import BrokerUnavailable, TooManyPending

@@ -15,7 +15,7 @@ from datetime import datetime
 from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
-from domain.job_index import INVERT_FROM_MS
+from domain.owner_index import INVERT_FROM_MS
 from domain.webhooks import WebhookEventType
 from infra.broker import publish_once
 from infra.consumer import Order

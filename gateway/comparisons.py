@@ -14,7 +14,14 @@ from gateway.auth import OWNER
 from gateway.comparison_view import comparison_view
 from gateway.endpoints import EndpointTable
 from gateway.job_access import load_job
-from gateway.models.comparisons import CompareParams, Comparison, ComparisonEvent, ComparisonPath
+from gateway.models.comparisons import (
+    CompareParams,
+    Comparison,
+    ComparisonEvent,
+    ComparisonList,
+    ComparisonListParams,
+    ComparisonPath,
+)
 from gateway.sse import stream_record
 from infra.broker import publish_once
 from infra.errors import ComparisonNotFound, JobNotCompleted, JobNotFound
@@ -59,6 +66,22 @@ async def create_comparison(request: web.Request, params: CompareParams) -> Comp
     await request.app[COMPARISONS].create(record)
     log.info("comparison %s queued: %s against reference %s", record.comparison_id, params.job_id, params.reference_job_id)
     return comparison_view(record, request.app[PUBLIC_S3], settings)
+
+
+@comparison_routes.get(
+    "/api/v1/compare", "listComparisons", "The caller's comparisons, newest first, a page at a time",
+    description="Pages follow `next_cursor`, as GET /api/v1/analyze does; comparisons made while paging appear "
+    "on the first page, never as duplicates or gaps in later ones.",
+    params=ComparisonListParams, json_body=False, response=ComparisonList,
+)
+async def list_comparisons(request: web.Request, params: ComparisonListParams) -> ComparisonList:
+    comparisons, next_cursor = await request.app[COMPARISONS].page(
+        request[OWNER], limit=params.limit, cursor=params.cursor
+    )
+    s3, settings = request.app[PUBLIC_S3], request.app[SETTINGS]
+    return ComparisonList(
+        comparisons=[comparison_view(comparison, s3, settings) for comparison in comparisons], next_cursor=next_cursor
+    )
 
 
 async def load_comparison(request: web.Request, comparison_id: str) -> ComparisonRecord:

@@ -42,13 +42,16 @@ async def provision(settings: Settings) -> None:
         js = nc.jetstream()
         await ensure_streams(js, settings)
         jobs = await JobStore.open(js, settings.jobs_bucket, UploadWaits(js, settings))
-        await ComparisonStore.open(js, settings.comparisons_bucket)
+        comparisons = await ComparisonStore.open(js, settings.comparisons_bucket)
         await WebhookStore.open(js, settings.webhooks_bucket)
         await DeliveryStore.open_for(js, settings)
         await ensure_webhook_streams(js, settings)
         indexed = await jobs.backfill_index()
         if indexed:
             log.info("indexed %d jobs created before the job index", indexed)
+        listed = await comparisons.backfill_index()
+        if listed:
+            log.info("indexed %d comparisons created before the comparison index", listed)
         checked = await jobs.backfill_checks()
         if checked:
             log.info("scheduled upload checks for %d jobs created before upload checks", checked)

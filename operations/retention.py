@@ -3,7 +3,7 @@
 - Objects: bucket lifecycle rules for ``uploads/`` and ``results/`` (every version expires; a
   multipart upload left incomplete is aborted after a day past its 24 h window), which MinIO and S3
   apply on their own schedule.
-- Records: the key-value buckets of jobs, their index and comparisons get a time to live (a record
+- Records: the key-value buckets of jobs and comparisons, and their indexes, get a time to live (a record
   expires that long after its last change).
 Applied at provisioning, so changing the setting and running ``make up`` again (or the
 provisioning job) updates both. 0 keeps everything for ever.
@@ -64,7 +64,10 @@ async def apply_record_retention(js: JetStreamContext, settings: Settings) -> No
     """A time to live on every record bucket's stream (0: none)."""
     max_age = settings.retention_days * SECONDS_PER_DAY if settings.retention_days > 0 else 0
     async with broker_errors("setting record retention"):
-        for bucket in (settings.jobs_bucket, f"{settings.jobs_bucket}-index", settings.comparisons_bucket):
+        for bucket in (
+            settings.jobs_bucket, f"{settings.jobs_bucket}-index",
+            settings.comparisons_bucket, f"{settings.comparisons_bucket}-index",
+        ):
             info = await js.stream_info(f"KV_{bucket}")
             if (info.config.max_age or 0) != max_age:
                 info.config.max_age = max_age

@@ -34,6 +34,13 @@ class CompareParams(BaseModel):
     )
 
 
+class ComparisonListParams(BaseModel):
+    """``GET /api/v1/compare``: the caller's comparisons, newest first."""
+
+    limit: int = Field(20, ge=1, le=100, description="Comparisons per page")
+    cursor: str | None = Field(None, description="next_cursor of the previous page; absent for the first page")
+
+
 class ComparisonPath(BaseModel):
     """The comparison a path such as ``/api/v1/compare/{comparison_id}`` names."""
 
@@ -132,6 +139,13 @@ class Comparison(ResponseBody):
     updated_at: Timestamp
     error: ErrorDetail | None = Field(description="Why the comparison failed, or null")
     result: ComparisonResult | None = Field(description="The result of a completed comparison, or null")
+
+
+class ComparisonList(ResponseBody):
+    """A page of the caller's comparisons, newest first; comparisons made meanwhile never shift later pages."""
+
+    comparisons: list[Comparison]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page")
 
 
 class ComparisonEvent(ServerSentEvent):

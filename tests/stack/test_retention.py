@@ -16,7 +16,8 @@ def rules_of(settings) -> dict[str, int]:
 
 async def record_ttls(nats_client, settings) -> set[int]:
     js = nats_client.jetstream()
-    buckets = (settings.jobs_bucket, f"{settings.jobs_bucket}-index", settings.comparisons_bucket)
+    buckets = (settings.jobs_bucket, f"{settings.jobs_bucket}-index",
+               settings.comparisons_bucket, f"{settings.comparisons_bucket}-index")
     return {int((await js.stream_info(f"KV_{bucket}")).config.max_age or 0) for bucket in buckets}
 
 

@@ -1,7 +1,8 @@
-"""Each caller's jobs, newest first, without reading every record: an index in its own KV bucket.
+"""Each caller's records (jobs, comparisons), newest first, without reading every record: an index in
+its own KV bucket.
 
-One key per job, ``{owner}.{inverted creation time}.{job_id}`` (``open`` for jobs made without an
-API key): creation times never change, so the index stays right whatever the compare-and-set
+One key per record, ``{owner}.{inverted creation time}.{record_id}`` (``open`` for records made without
+an API key): creation times never change, so the index stays right whatever the compare-and-set
 updates of the records do, and key order is newest first. Listing reads only the caller's keys
 (no values) and then just the records of the page. A key is written before its record, so an
 entry may point at a record not written (a crash in between) or deleted (a purged key's subject
@@ -26,12 +27,12 @@ INVERT_FROM_MS = 9_999_999_999_999
 OPEN_OWNER = "open"
 
 
-def index_key(owner: str | None, created_at: datetime, job_id: str) -> str:
+def index_key(owner: str | None, created_at: datetime, record_id: str) -> str:
     inverted = INVERT_FROM_MS - int(created_at.timestamp() * 1000)
-    return f"{owner or OPEN_OWNER}.{inverted:013d}.{job_id}"
+    return f"{owner or OPEN_OWNER}.{inverted:013d}.{record_id}"
 
 
-def job_id_of(key: str) -> str:
+def record_id_of(key: str) -> str:
     return key.rsplit(".", 1)[1]
 
 
@@ -50,26 +51,29 @@ def decode_cursor(cursor: str, owner: str | None) -> str:
     return key
 
 
-class JobIndex:
-    def __init__(self, kv: KeyValue, js: JetStreamContext, bucket: str) -> None:
+class OwnerIndex:
+    """The index of one kind of record (``noun``: "job", "comparison") in the KV bucket ``bucket``."""
+
+    def __init__(self, kv: KeyValue, js: JetStreamContext, bucket: str, noun: str) -> None:
         self._kv = kv
         self._js = js
         self._bucket = bucket
+        self._noun = noun
 
-    async def add(self, owner: str | None, created_at: datetime, job_id: str) -> None:
-        async with broker_errors("indexing a job"):
-            await self._kv.put(index_key(owner, created_at, job_id), b"")
+    async def add(self, owner: str | None, created_at: datetime, record_id: str) -> None:
+        async with broker_errors(f"indexing a {self._noun}"):
+            await self._kv.put(index_key(owner, created_at, record_id), b"")
 
-    async def remove(self, owner: str | None, created_at: datetime, job_id: str) -> None:
-        async with broker_errors("unindexing a job"):
+    async def remove(self, owner: str | None, created_at: datetime, record_id: str) -> None:
+        async with broker_errors(f"unindexing a {self._noun}"):
             try:
-                await self._kv.purge(index_key(owner, created_at, job_id))
+                await self._kv.purge(index_key(owner, created_at, record_id))
             except KeyNotFoundError:
                 pass
 
     async def marked(self, name: str) -> bool:
         """Whether a one-off task left its mark (a key outside every owner's range)."""
-        async with broker_errors("reading the job index"):
+        async with broker_errors(f"reading the {self._noun} index"):
             try:
                 await self._kv.get(name)
             except KeyNotFoundError:
@@ -77,7 +81,7 @@ class JobIndex:
         return True
 
     async def mark(self, name: str) -> None:
-        async with broker_errors("writing the job index"):
+        async with broker_errors(f"writing the {self._noun} index"):
             await self._kv.put(name, b"")
 
     async def keys_after(self, owner: str | None, after: str | None) -> list[str]:
