@@ -36,6 +36,7 @@ def _result_view(job: JobRecord, public_s3: Minio, settings: Settings) -> JobRes
         poses_key=job.result.poses_key,
         overlay_url=presign_download(public_s3, settings.bucket, overlay_key, expiry) if overlay_key else None,
         overlay_key=overlay_key,
+        video_url=_video_url(job, public_s3, settings),
         frames=job.result.frames,
         people_max=job.result.people_max,
         tracks=job.result.tracks,
@@ -43,3 +44,9 @@ def _result_view(job: JobRecord, public_s3: Minio, settings: Settings) -> JobRes
         analysis_key=analysis_key,
         summary=AnalysisSummary.model_validate(summary.model_dump()) if summary else None,
     )
+
+
+def _video_url(job: JobRecord, public_s3: Minio, settings: Settings) -> str:
+    """The upload the job analysed: its first stored version (a later PUT to the same key is another version)."""
+    version_id = job.upload.version_id if job.upload else None
+    return presign_download(public_s3, settings.bucket, job.s3_key, settings.result_url_expiry_s, version_id)

@@ -52,8 +52,9 @@ def presign_upload(
     return f"{endpoint.scheme}://{endpoint.netloc}{path}?{canonical_query}&X-Amz-Signature={signature.hexdigest()}"
 
 
-def presign_download(public_s3: Minio, bucket: str, key: str, expires_in_s: int) -> str:
-    return public_s3.presigned_get_object(bucket, key, expires=timedelta(seconds=expires_in_s))
+def presign_download(public_s3: Minio, bucket: str, key: str, expires_in_s: int, version_id: str | None = None) -> str:
+    """A GET of ``key`` (of its ``version_id`` when given, else the latest version); signed locally."""
+    return public_s3.presigned_get_object(bucket, key, expires=timedelta(seconds=expires_in_s), version_id=version_id)
 
 
 def _encode(value: str) -> str:

@@ -28,6 +28,11 @@ class JobResult(ResponseBody):
         description="Presigned download URL of the skeleton overlay video (H.264 MP4)", json_schema_extra={"format": "uri"}
     )
     overlay_key: str | None
+    video_url: str = Field(
+        description="Presigned download URL of the uploaded video itself, the exact version analysed, with its sound: "
+        "play it and draw the skeletons of poses.json over it (the overlay video has no audio and is scaled down)",
+        json_schema_extra={"format": "uri"},
+    )
     frames: int = Field(ge=0)
     people_max: int = Field(ge=0)
     tracks: int = Field(ge=0, description="Distinct dancers (track ids) seen")

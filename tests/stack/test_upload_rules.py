@@ -98,6 +98,9 @@ async def test_a_second_put_to_the_same_url_changes_nothing(stack, clip, nats_cl
     assert job["result"]["frames"] == 15
     assert any("second upload" in warning for warning in job["warnings"])
     assert (await js.stream_info(stack.settings.work_stream)).state.last_seq - before == 1
+    # The video the page plays is the version analysed, not the newer one at the same key.
+    played = await asyncio.to_thread(requests.get, job["result"]["video_url"], timeout=30)
+    assert played.status_code == 200 and played.content == clip.read_bytes()
 
 
 def test_an_expired_url_is_refused_by_minio_and_the_job_ends_expired(limits_stack, clip):
