@@ -30,19 +30,31 @@ SKELETON = (
 )
 #: Keypoints less visible than this are not drawn: they are guesses.
 MIN_VISIBILITY = 0.5
-#: Distinct, saturated BGR colours; track ids cycle through them.
-PALETTE = (
-    (255, 56, 56), (56, 56, 255), (56, 200, 56), (0, 200, 255), (255, 0, 200),
-    (255, 200, 0), (128, 0, 255), (0, 128, 255), (0, 255, 128), (255, 128, 128),
+#: The page's colours (gateway/web/colours.js, held equal by a unit test), as hex: track id 1 is the
+#: first, and ids start again after the last, so a dancer has one colour on the page and in the video.
+PALETTE_HEX = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
+    "#ffe119", "#469990", "#dcbeff", "#9a6324", "#fabed4", "#800000", "#aaffc3", "#808000",
 )
+#: People the tracker gave no id (white, as on the page).
+UNTRACKED_HEX = "#ffffff"
 #: Overlays are for looking at: larger frames are scaled down to keep encoding cheap.
 MAX_OVERLAY_HEIGHT = 720
 #: x264 speed/quality: the overlay must not slow the worker down much.
 X264_ARGS = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
 
 
+def bgr_of_hex(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as OpenCV's (blue, green, red)."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return blue, green, red
+
+
 def track_colour(track_id: int | None) -> tuple[int, int, int]:
-    return PALETTE[(track_id or 0) % len(PALETTE)]
+    """The BGR colour of ``track_id``, the one the page gives it (``colourOf`` in colours.js)."""
+    if track_id is None:
+        return bgr_of_hex(UNTRACKED_HEX)
+    return bgr_of_hex(PALETTE_HEX[(track_id - 1) % len(PALETTE_HEX)])
 
 
 def draw_people(image: np.ndarray, people: list[Person], track_ids: list[int | None], scale: float = 1.0) -> np.ndarray:
