@@ -117,10 +117,11 @@ def sway_angle(t: np.ndarray) -> np.ndarray:
 
 def make_swaying_clip(
     path: Path, *, seconds: float, fps: float = 30.0, delay_s: float = 0.0, size: tuple[int, int] = (640, 360),
-    photo: str = "zidane.jpg",
+    photo: str = "zidane.jpg", reversed_between: tuple[float, float] | None = None,
 ) -> Path:
     """The photo turning to and fro along ``sway_angle`` and stretching; with ``delay_s`` it holds still that long
-    first: a copy of the same dance started ``delay_s`` late."""
+    first: a copy of the same dance started ``delay_s`` late; with ``reversed_between`` (seconds of the dance) it
+    turns the other way then: a part of the dance done wrong."""
     width, height = size
     image = load_photo(photo)
     scale = 0.8 * min(width / image.shape[1], height / image.shape[0])
@@ -131,7 +132,10 @@ def make_swaying_clip(
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     for index in range(int(round(seconds * fps))):
         t = max(index / fps - delay_s, 0.0)
-        turn = cv2.getRotationMatrix2D((width / 2, height * 0.6), float(sway_angle(np.array([t]))[0]), 1.0)
+        angle = float(sway_angle(np.array([t]))[0])
+        if reversed_between is not None and reversed_between[0] <= t < reversed_between[1]:
+            angle = -angle
+        turn = cv2.getRotationMatrix2D((width / 2, height * 0.6), angle, 1.0)
         # Stretching across and along as well: the pose changes in three ways, not only by its angle.
         stretch = np.diag([1 + 0.12 * np.sin(2 * np.pi * 0.53 * t), 1 + 0.1 * np.sin(2 * np.pi * 0.29 * t + 0.7)])
         turn[:, :2] = stretch @ turn[:, :2]

@@ -1,16 +1,44 @@
-// The dance analysis under the player: tempi, beat timing and synchrony in words, and the timeline.
+// The dance analysis beside or under the player: tempi, beat timing and synchrony in words, each with a
+// line saying what it means, the key figures under the video on a phone, and the timeline.
 import { colourOf } from "./colours.js";
 import { $ } from "./dom.js";
+import { setBeats } from "./practice.js";
 import { Timeline } from "./timeline.js";
+
+/** What each figure means, in a dancer's words: shown beside it (and in the home page's example). */
+export const MEANINGS = {
+  motionTempo: "How fast the dance moves: its steps or bounces per minute, and how that sits on the music's beat.",
+  musicTempo: "Beats per minute of the music in the video's own sound.",
+  onBeat: "How much of the movement keeps time with the music's beat, from 0 to 1; chance is what the same "
+    + "movement scores against a slightly wrong beat.",
+  timing: "When a hand, foot or the head stops on a move (a hit), against the beat: early or late, on average.",
+  synchrony: "Whether the dancers move in phase: R is 1 when all move as one, near chance when each dances on their own.",
+  pairs: "Moving together: 1 when two dancers speed up and slow down at the same moments, 0 when unrelated.",
+  energy: "Energy: how fast each dancer's joints move, second by second; the top of the row is the most energetic second.",
+  counts: "Counts 1 to 8 from the music's first beat, as a teacher counts; ticks are the music's and the movement's beats.",
+};
+
+/** Fill every ``[data-meaning]`` element under ``root`` with its line from MEANINGS. */
+export function fillMeanings(root = document) {
+  for (const element of root.querySelectorAll("[data-meaning]")) element.textContent = MEANINGS[element.dataset.meaning];
+}
+
+/** A round swatch in a track's colour, as the legends show it. */
+export function swatchOf(trackId) {
+  const swatch = document.createElement("i");
+  swatch.className = "swatch";
+  swatch.style.background = colourOf(trackId);
+  return swatch;
+}
 
 let timeline = null;
 
-function bpmText(bpm) {
+export function bpmText(bpm) {
   return `${Math.round(bpm)} BPM`;
 }
 
 /** A signed offset in milliseconds as words: negative is early. */
-function offsetText(ms) {
+export function offsetText(ms) {
   const rounded = Math.round(ms);
   if (rounded === 0) return "on the beat";
   return `${Math.abs(rounded)} ms ${rounded < 0 ? "early" : "late"}`;
@@ -19,19 +47,28 @@ function offsetText(ms) {
 /** How often the movement repeats per music beat, in a dancer's words. */
 const LEVEL_WORDS = { 0.5: "every 2 beats", 1: "on the beat", 2: "twice a beat" };
 
-function tempoText(tempo) {
+export function tempoText(tempo) {
   if (tempo.motion_bpm === null) return "no steady tempo";
   const level = tempo.motion_source === "beat" ? LEVEL_WORDS[tempo.cycles_per_beat] : null;
   return level ? `${bpmText(tempo.motion_bpm)}, ${level}` : bpmText(tempo.motion_bpm);
 }
 
 /** analysis.json's on_beat (locking to the music's beat clock) as words and its figure against chance. */
-function onBeatText(onBeat) {
+export function onBeatText(onBeat) {
   const figures = `${onBeat.locking.toFixed(2)}, chance ${onBeat.chance.toFixed(2)}`;
   return onBeat.locked ? `yes, follows the beat (${figures})` : `not measurably (${figures})`;
 }
 
+/** The group synchrony (Kuramoto R against chance) in words, or why there is none. */
+export function synchronyText(synchrony, dancerCount) {
+  if (!synchrony) return dancerCount < 2 ? "needs two dancers" : "no two dancers together for 2 s";
+  if (!synchrony.group) return "no tempo to measure it at";
+  const { R, chance } = synchrony.group;
+  return `R ${R.toFixed(2)} (chance ${chance.toFixed(2)})`;
+}
+
 function showFigures(analysis) {
+  fillMeanings($("analysis"));
   const { tempo, music, on_beat: onBeat, dancers, synchrony } = analysis;
   $("motion-tempo").textContent = tempoText(tempo);
   if (!music.has_audio) $("music-tempo").textContent = "no audio";
@@ -47,14 +84,8 @@ function showFigures(analysis) {
     $("beat-score").textContent = $("beat-offset").textContent = why;
   }
 
-  if (!synchrony) {
-    $("synchrony-group").textContent = dancers.length < 2 ? "needs two dancers" : "no two dancers together for 2 s";
-  } else if (!synchrony.group) {
-    $("synchrony-group").textContent = "no tempo to measure it at";
-  } else {
-    const { R, chance } = synchrony.group;
-    $("synchrony-group").textContent = `R ${R.toFixed(2)} (chance ${chance.toFixed(2)})`;
-  }
+  $("synchrony-group").textContent = synchronyText(synchrony, dancers.length);
+  $("synchrony-group").parentElement.hidden = dancers.length < 2; // a solo has no one to be in step with
   $("synchrony-pairs").replaceChildren(...(synchrony?.pairs || []).map((pair) => {
     const item = document.createElement("li");
     const [a, b] = pair.track_ids;
@@ -62,19 +93,36 @@ function showFigures(analysis) {
     const lead = pair.leader_track_id === null ? "together, no lag"
       : `dancer ${pair.leader_track_id} leads by ${Math.round(pair.lag_s * 1000)} ms`;
     const poses = pair.pose_similarity === null ? "" : `, poses ${pair.pose_similarity.toFixed(2)} alike`;
-    item.textContent = `Dancers ${a} and ${b}: movement correlation ${pair.score.toFixed(2)}, ${lead}${poses}.`;
+    item.append(swatchOf(a), swatchOf(b),
+      `Dancers ${a} and ${b} move together ${pair.score.toFixed(2)} (1 = in step), ${lead}${poses}.`);
     return item;
   }));
+  $("pairs-meaning").hidden = !synchrony?.pairs?.length;
 
   labelDancers(new Set(dancers.map((dancer) => dancer.track_id)));
+  // Energy's unit, (torso lengths/s)², says nothing to a dancer: it is said against the group's most energetic dancer.
+  const measured = dancers.filter((dancer) => dancer.energy.mean);
+  const most = measured.length > 1 ? measured.reduce((a, b) => (b.energy.mean > a.energy.mean ? b : a)) : null;
   $("timeline-legend").replaceChildren(...dancers.map((dancer) => {
     const item = document.createElement("li");
-    const swatch = document.createElement("i");
-    swatch.style.background = colourOf(dancer.track_id);
+    item.dataset.trackId = dancer.track_id;
     const bpm = dancer.motion_bpm === null ? "" : `, ${bpmText(dancer.motion_bpm)}`;
-    item.append(swatch, `dancer ${dancer.track_id}${bpm}`);
+    const energy = !most || !dancer.energy.mean ? "" : dancer === most ? ", the most energy"
+      : `, ${Math.round((100 * dancer.energy.mean) / most.energy.mean)} % of dancer ${most.track_id}'s energy`;
+    item.append(swatchOf(dancer.track_id), `dancer ${dancer.track_id}${bpm}${energy}`);
     return item;
   }));
+  showKeyFigures(analysis);
+}
+
+/** The key figures in one line under the video, for a narrow screen where the analysis is further down. */
+function showKeyFigures({ tempo, on_beat: onBeat, dancers, synchrony }) {
+  const parts = [tempo.motion_bpm === null ? "no steady tempo" : bpmText(tempo.motion_bpm)];
+  if (onBeat) parts.push(onBeat.locked ? "follows the beat" : "not measurably on the beat");
+  if (onBeat?.locked && onBeat.mean_asynchrony_ms !== null) parts.push(`hits ${offsetText(onBeat.mean_asynchrony_ms)}`);
+  if (synchrony?.group) parts.push(`together ${synchronyText(synchrony, dancers.length)}`);
+  $("key-figures").textContent = parts.join(" · ");
+  $("key-figures").hidden = false;
 }
 
 /** The player's legend names the analysis' dancers; the others tracked are one line, not a list. */
@@ -126,6 +174,7 @@ export async function showAnalysis(job) {
   if (document.body.dataset.jobId !== job.job_id) return;
   showFigures(analysis);
   timeline.load(analysis);
+  setBeats(analysis.music.beats || []);
   $("analysis-body").hidden = false;
   document.body.dataset.analysis = "ready";
 }
@@ -133,6 +182,8 @@ export async function showAnalysis(job) {
 /** Hide the section and clear what it showed. */
 export function resetAnalysis() {
   $("analysis").hidden = $("analysis-note").hidden = $("analysis-body").hidden = true;
+  $("key-figures").hidden = true;
   delete document.body.dataset.analysis;
+  setBeats([]);
   if (timeline) timeline.clear();
 }

@@ -3,21 +3,29 @@
 // skeleton drawn over it, and under it the dance analysis: tempi, beat timing, synchrony and a timeline
 // of energy and beats; then compare it with a reference dance: both videos side by side on one clock,
 // and a score per segment. ``?job=ID`` in the address opens that job again, and so does "Open" in the
-// list of the caller's recent jobs, which can also delete one.
+// list of the caller's recent jobs, which can also delete one; ``?compare=ID`` opens a comparison (and
+// "Open" in the list of comparisons), ``&report=1`` as a printable report.
 // Plain ES2020 modules, no build step, nothing loaded from elsewhere; this one wires the page. The others:
 // api.js and api_key.js (the gateway's API, the key sent), upload.js and bucket.js (one PUT and a
 // confirm), multipart.js and resume_record.js (large files in parts, resumable), job.js (follow a job),
-// result.js, player.js and colours.js (the player), analysis.js and timeline.js (the dance analysis),
-// compare.js, duo_player.js and alignment.js (comparing with a reference), job_list.js (recent jobs),
-// address.js, dom.js.
-import { jobInAddress, showJobInAddress } from "./address.js";
+// result.js, player.js, sound.js, layout.js and colours.js (the player), practice.js and counts.js (loop, speed,
+// mirror, counts, keys), analysis.js and timeline.js (the dance analysis), example.js (the home page's example),
+// compare.js, duo_player.js and alignment.js (comparing with a reference), comparison_view.js,
+// comparison_data.js, verdict.js and report.js (one comparison), job_list.js and comparison_list.js
+// (recent jobs and comparisons), address.js, dom.js.
+import { comparisonInAddress, jobInAddress, reportInAddress, showJobInAddress } from "./address.js";
 import { resetAnalysis } from "./analysis.js";
 import { errorDetails } from "./api.js";
 import { wireApiKey } from "./api_key.js";
-import { resetComparison, wireComparison } from "./compare.js";
+import { resetComparison, useAsReference, wireComparison } from "./compare.js";
+import { wireComparisonList } from "./comparison_list.js";
+import { openComparison, openReport } from "./comparison_view.js";
 import { $, megabytes } from "./dom.js";
+import { showExample } from "./example.js";
 import { FINAL_STATUSES, STATUS_LABELS, ensureCompleted, followJob } from "./job.js";
 import { refreshJobs, wireJobList } from "./job_list.js";
+import { wireLayout } from "./layout.js";
+import { wirePractice } from "./practice.js";
 import { resetResult, showResult } from "./result.js";
 import { uploadVideo } from "./upload.js";
 
@@ -145,6 +153,16 @@ function openFromList(jobId) {
   return true;
 }
 
+/** "Open" in the list of comparisons: the page turns to it as ``?compare=ID`` opens it; false (not now) while a file uploads. */
+function openComparisonFromList(comparisonId) {
+  if (uploading()) return false;
+  reset();
+  showJobInAddress(null);
+  openComparison(comparisonId);
+  $("comparison").scrollIntoView({ behavior: "smooth", block: "start" });
+  return true;
+}
+
 /** A job deleted from the list is no longer shown (one still uploading fails on its own, saying why). */
 function forgetDeleted(jobId) {
   if (document.body.dataset.jobId !== jobId || uploading()) return;
@@ -162,8 +180,11 @@ function wire() {
   $("file-input").addEventListener("change", (event) => start(event.target.files[0]));
   $("again").addEventListener("click", () => { reset(); showJobInAddress(null); $("file-input").value = ""; });
   wireComparison();
-  wireJobList({ open: openFromList, deleted: forgetDeleted });
-  $("video").addEventListener("error", () => { if ($("video").getAttribute("src")) $("codec-note").hidden = false; });
+  wireJobList({ open: openFromList, deleted: forgetDeleted, reference: useAsReference });
+  wireComparisonList({ open: openComparisonFromList });
+  wirePractice();
+  wireLayout();
+  showExample();
   // Drop anywhere on the page; dragover must be cancelled or the browser opens the file itself.
   document.addEventListener("dragover", (event) => {
     event.preventDefault();
@@ -180,5 +201,14 @@ function wire() {
 }
 
 wire();
-const jobId = jobInAddress();
-if (jobId) openJob(jobId).catch(showError);
+const comparisonId = comparisonInAddress();
+if (reportInAddress()) {
+  openReport(comparisonId);
+} else {
+  const jobId = jobInAddress();
+  if (jobId) openJob(jobId).catch(showError);
+  if (comparisonId) { // after openJob's reset, which closes any comparison shown
+    openComparison(comparisonId);
+    if (!jobId) $("comparison").scrollIntoView({ block: "start" });
+  }
+}

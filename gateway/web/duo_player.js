@@ -1,4 +1,5 @@
-// Two videos on one clock: the reference leads, the attempt follows it along the alignment.
+// Two videos on one clock: the reference leads, the attempt follows it along the alignment; a stretch of
+// the reference's clock can be looped (practising one segment).
 
 /** Seconds the attempt may be off its aligned time while playing before it is moved there outright;
  *  below that only its playback rate steers it back, because a seek stutters. */
@@ -14,13 +15,21 @@ export class DuoPlayer {
     this.attempt = attempt;
     this.onTime = onTime;
     this.alignment = null;
+    /** The stretch of the reference's clock being looped, {start, end} in seconds, or null. */
+    this.looping = null;
     this.steering = false;
     this.ownSeek = false; // the attempt's next "seeked" is ours, not the user's
     this.driven = { play: 0, pause: 0 }; // the attempt's play and pause events we caused
     reference.addEventListener("seeking", () => this.follow());
     reference.addEventListener("loadedmetadata", () => this.follow());
     attempt.addEventListener("loadedmetadata", () => this.follow());
-    reference.addEventListener("timeupdate", () => this.onTime(reference.currentTime));
+    reference.addEventListener("timeupdate", () => {
+      this.onTime(reference.currentTime);
+      this.wrap();
+    });
+    reference.addEventListener("ended", () => { // a loop to the end of the video starts again from there
+      if (this.looping) this.loop(this.looping.start, this.looping.end);
+    });
     reference.addEventListener("play", () => {
       if (this.target() < (this.attempt.duration || Infinity)) this.drive(true);
       this.steer();
@@ -52,6 +61,7 @@ export class DuoPlayer {
 
   unload() {
     this.alignment = null;
+    this.looping = null;
     for (const video of [this.reference, this.attempt]) {
       video.pause();
       video.removeAttribute("src");
@@ -66,6 +76,23 @@ export class DuoPlayer {
 
   seek(referenceT) {
     this.reference.currentTime = referenceT; // its "seeking" moves the attempt
+  }
+
+  /** Play the reference's ``start``..``end`` (seconds) over and over, the attempt following. */
+  loop(start, end) {
+    this.looping = { start, end };
+    this.seek(start);
+    if (this.reference.paused) this.reference.play().catch(() => {});
+  }
+
+  stopLoop() {
+    this.looping = null;
+  }
+
+  /** Back to the loop's start once the reference has passed its end. */
+  wrap() {
+    const { looping, reference } = this;
+    if (looping && !reference.seeking && reference.currentTime >= looping.end) this.seek(looping.start);
   }
 
   /** Put the attempt where the reference is (unless it is there already). */
@@ -105,6 +132,7 @@ export class DuoPlayer {
         return;
       }
       this.onTime(reference.currentTime);
+      this.wrap();
       const target = this.target();
       if (!attempt.seeking && !attempt.paused && target < attempt.duration) {
         const drift = attempt.currentTime - target;

@@ -1,26 +1,19 @@
 // "Your recent jobs": the caller's jobs (those of the key typed into the page), newest first, a page at a
-// time and optionally of one status; each one can be opened in the page or deleted.
-import { JOBS_URL, callApi, errorDetails } from "./api.js";
-import { $ } from "./dom.js";
+// time and optionally of one status; each shows its id (to copy), can be opened in the page or deleted,
+// and a completed one can be the reference of a comparison.
+import { JOBS_URL, callApi } from "./api.js";
+import { $, element } from "./dom.js";
 import { STATUS_LABELS } from "./job.js";
+import { PagedList } from "./paged_list.js";
 
-/** Jobs per page, as the API's default; ``?jobs_page_size=N`` in the page's address sets another (the tests use 2). */
-const PAGE_SIZE = 20;
-/** The API's most per page. */
-const MAX_PAGE_SIZE = 100;
-
-let nextCursor = null;
-/** Counts loads started, so an answer to an earlier one (another filter, another key) is not shown over a later one. */
-let loadRun = 0;
+/** The list, once wired (``?jobs_page_size=N`` in the page's address sets its page size). */
+let list = null;
 /** Jobs deleted from this page: a page asked for before the delete ended must not bring them back. */
 const deletedIds = new Set();
 /** What the page does for a row's buttons; see wireJobList. */
-let actions = { open: () => true, deleted: () => {} };
-
-function pageSize() {
-  const asked = Math.floor(Number(new URLSearchParams(window.location.search).get("jobs_page_size")));
-  return asked >= 1 ? Math.min(asked, MAX_PAGE_SIZE) : PAGE_SIZE;
-}
+let actions = { open: () => true, deleted: () => {}, reference: () => "" };
+/** The job picked with "Use as reference", marked in the list. */
+let referenceId = null;
 
 /** The uploaded file's name, from the key it was stored under (``uploads/{job_id}/{filename}``); else the job id. */
 export function jobName(job) {
@@ -40,13 +33,6 @@ function headline(job) {
   return parts.join(", ");
 }
 
-function element(tag, className, text) {
-  const made = document.createElement(tag);
-  made.className = className;
-  made.textContent = text;
-  return made;
-}
-
 function button(text, onClick) {
   const made = element("button", "job-action", text);
   made.type = "button";
@@ -54,9 +40,33 @@ function button(text, onClick) {
   return made;
 }
 
+/** The job's id, shown in full (selectable) with a button that copies it. */
+function idLine(job) {
+  const line = element("span", "job-id-line muted", "Job id ");
+  const id = element("code", "job-id", job.job_id);
+  const copy = button("Copy id", async () => {
+    try {
+      await navigator.clipboard.writeText(job.job_id);
+      copy.textContent = "Copied";
+    } catch { // no clipboard here (an insecure origin, a refusal): select it for Ctrl+C
+      window.getSelection().selectAllChildren(id);
+      copy.textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => { copy.textContent = "Copy id"; }, 2000);
+  });
+  copy.classList.add("job-copy");
+  line.append(id, " ", copy);
+  return line;
+}
+
+function markReference() {
+  for (const item of $("job-list").children) item.classList.toggle("is-reference", item.dataset.jobId === referenceId);
+}
+
 function row(job) {
   const item = element("li", "job-row", "");
   Object.assign(item.dataset, { jobId: job.job_id, status: job.status });
+  item.classList.toggle("is-reference", job.job_id === referenceId);
   const name = element("span", "job-name", jobName(job));
   name.title = `Job ${job.job_id}`;
   const status = element("span", "job-status", STATUS_LABELS[job.status] || job.status);
@@ -69,7 +79,19 @@ function row(job) {
   open.classList.add("job-open");
   const remove = button("Delete", () => deleteJob(job, remove));
   remove.classList.add("job-delete");
-  item.append(name, status, created, open, remove, element("span", "job-headline muted", headline(job)));
+  const buttons = element("span", "job-actions", "");
+  if (job.status === "completed") {
+    const reference = button("Use as reference", () => {
+      referenceId = job.job_id;
+      markReference();
+      showNote(actions.reference(job));
+    });
+    reference.classList.add("job-reference");
+    reference.title = "The dance to learn from: the compare box takes this job as its reference";
+    buttons.append(reference);
+  }
+  buttons.append(open, remove);
+  item.append(name, status, created, buttons, idLine(job), element("span", "job-headline muted", headline(job)));
   return item;
 }
 
@@ -78,63 +100,17 @@ function rowOf(jobId) {
 }
 
 function showNote(text) {
-  $("jobs-note").textContent = text;
+  list.showNote(text);
 }
 
-function showListError(text, error) {
-  const details = errorDetails(error);
-  $("jobs-error").textContent = details ? `${text}\n(${details})` : text;
-  $("jobs-error").hidden = false;
-}
-
-function noteIfEmpty() {
-  if ($("job-list").children.length) return;
+function emptyNote() {
   const status = $("jobs-status").value;
-  showNote(status ? `No jobs ${STATUS_LABELS[status] || status}.` : "No jobs yet: pick a video above.");
+  return status ? `No jobs ${STATUS_LABELS[status] || status}.` : "No jobs yet: pick a video above.";
 }
 
 /** Load the first page again: the filter or the key changed, a job started or ended. */
 export function refreshJobs() {
-  return load(null);
-}
-
-async function load(cursor) {
-  loadRun += 1;
-  const run = loadRun;
-  const url = new URL(JOBS_URL);
-  url.searchParams.set("limit", pageSize());
-  if ($("jobs-status").value) url.searchParams.set("status", $("jobs-status").value);
-  if (cursor) url.searchParams.set("cursor", cursor);
-  $("jobs").dataset.state = "loading";
-  $("jobs-more").disabled = true;
-  let page;
-  try {
-    page = await callApi(url);
-  } catch (error) {
-    if (run !== loadRun) return;
-    $("jobs-more").disabled = false;
-    if (error.status === 401) { // the gateway wants a key: the list is that key's
-      $("job-list").replaceChildren();
-      $("jobs-more").hidden = true;
-      $("jobs-error").hidden = true;
-      showNote("This gateway needs an API key: enter it under “API key” above to see your jobs.");
-      $("jobs").dataset.state = "needs-key";
-    } else {
-      showListError(`Your jobs could not be listed: ${error.message}`, error);
-      $("jobs").dataset.state = "error";
-    }
-    return;
-  }
-  if (run !== loadRun) return;
-  const rows = page.jobs.filter((job) => !deletedIds.has(job.job_id)).map(row);
-  if (cursor) $("job-list").append(...rows); else $("job-list").replaceChildren(...rows);
-  nextCursor = page.next_cursor;
-  $("jobs-more").hidden = !nextCursor;
-  $("jobs-more").disabled = false;
-  $("jobs-error").hidden = true;
-  showNote("");
-  noteIfEmpty();
-  $("jobs").dataset.state = "ready";
+  return list?.refresh();
 }
 
 /** Ask first, then delete the job; its row goes once the API says so (or says it was gone already). */
@@ -145,23 +121,34 @@ async function deleteJob(job, deleteButton) {
   try {
     await callApi(encodeURIComponent(job.job_id), { method: "DELETE" });
   } catch (error) {
-    showListError(`${jobName(job)} could not be deleted: ${error.message}`, error);
+    list.showError(`${jobName(job)} could not be deleted: ${error.message}`, error);
     deleteButton.disabled = false;
     if (error.status !== 404) return;
   }
   deletedIds.add(job.job_id);
   rowOf(job.job_id)?.remove(); // the row shown now: a refresh meanwhile may have replaced the clicked one
   actions.deleted(job.job_id);
-  noteIfEmpty();
+  list.noteIfEmpty();
 }
 
-/** ``open(jobId)`` shows a job in the page (false: not now); ``deleted(jobId)`` is told of a job deleted. */
-export function wireJobList({ open, deleted }) {
-  actions = { open, deleted };
+/** ``open(jobId)`` shows a job in the page (false: not now); ``deleted(jobId)`` is told of a job deleted;
+ *  ``reference(job)`` makes a completed job the compare box's reference and returns a note to show. */
+export function wireJobList({ open, deleted, reference = () => "" }) {
+  actions = { open, deleted, reference };
   $("jobs-status").append(...Object.entries(STATUS_LABELS).map(([status, label]) => new Option(label, status)));
   $("jobs-status").addEventListener("change", refreshJobs);
+  list = new PagedList({
+    ids: { section: "jobs", list: "job-list", more: "jobs-more", error: "jobs-error", note: "jobs-note" },
+    url: JOBS_URL,
+    field: "jobs",
+    noun: "jobs",
+    row,
+    query: (url) => { if ($("jobs-status").value) url.searchParams.set("status", $("jobs-status").value); },
+    keep: (job) => !deletedIds.has(job.job_id),
+    emptyNote,
+    sizeParam: "jobs_page_size",
+  });
   $("jobs-refresh").addEventListener("click", refreshJobs);
-  $("jobs-more").addEventListener("click", () => { if (nextCursor) load(nextCursor); });
   $("api-key").addEventListener("change", refreshJobs);
   refreshJobs();
 }

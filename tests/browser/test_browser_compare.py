@@ -1,5 +1,6 @@
 """The page's "Compare with a reference": two jobs side by side on one clock, driven in headless Chromium
-against the real stack. The attempt is the reference's dance started one second late."""
+against the real stack. The attempt is the reference's dance started one second late.
+(test_browser_comparison_pages.py: the comparison in the address, the lists, the verdict, loops, the report.)"""
 from __future__ import annotations
 
 import colorsys
@@ -12,10 +13,10 @@ import numpy as np
 import pytest
 import requests
 
+from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
 from tests.clips import make_swaying_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload
-from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
 from tests.stack.test_comparisons import completed_job
 
 DELAY_S = 1.0
@@ -109,6 +110,11 @@ def compare_in_page(page, reference_job_id: str, mirror: str = "auto") -> str:
     return page.get_attribute("body", "data-compare")
 
 
+def shown_errors(page) -> str:
+    """What the page said went wrong (asking for the comparison, or the comparison itself), and its log."""
+    return f"{page.text_content('#compare-error')}{page.text_content('#comparison-error')}\n{page.log}"
+
+
 def hue_of(css_colour: str) -> float:
     """Degrees (0 red, 120 green) of a computed ``rgb(r, g, b)``."""
     red, green, blue = (int(value) / 255 for value in re.findall(r"\d+", css_colour)[:3])
@@ -124,11 +130,11 @@ def test_the_page_compares_the_job_shown_with_a_reference_side_by_side_on_one_cl
     reference_job, attempt_job = jobs
     open_job(page, stack.api, attempt_job)
     assert parse_qs(urlsplit(page.url).query)["job"] == [attempt_job]
-    assert compare_in_page(page, reference_job) == "ready", f"{page.text_content('#compare-error')}\n{page.log}"
+    assert compare_in_page(page, reference_job) == "ready", shown_errors(page)
     page.wait_for_function(BOTH_LOADED, timeout=10_000)
     shown = page.evaluate(SHOWN_COMPARISON)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#compare").screenshot(path=str(SCREENSHOTS / "compare.png"))
+    page.locator("#comparison").screenshot(path=str(SCREENSHOTS / "compare.png"))
 
     comparison_id = page.get_attribute("body", "data-comparison-id")
     comparison = requests.get(f"{stack.api}/api/v1/compare/{comparison_id}", timeout=10).json()
@@ -182,7 +188,7 @@ def test_the_page_compares_the_job_shown_with_a_reference_side_by_side_on_one_cl
 def test_playing_or_pausing_either_video_plays_or_pauses_both_in_step(stack, page, jobs):
     reference_job, attempt_job = jobs
     open_job(page, stack.api, attempt_job)
-    assert compare_in_page(page, reference_job) == "ready", f"{page.text_content('#compare-error')}\n{page.log}"
+    assert compare_in_page(page, reference_job) == "ready", shown_errors(page)
     page.wait_for_function(BOTH_LOADED, timeout=10_000)
     page.locator("#segment-bar .segment").nth(0).click()
     page.evaluate(SETTLE)
@@ -228,7 +234,7 @@ def test_a_failed_comparison_shows_why(stack, page, jobs):
     page.route(lambda url: urlsplit(url).path == "/api/v1/compare", ask_for_dancer_99)
     open_job(page, stack.api, jobs[1])
     assert compare_in_page(page, jobs[0]) == "error"
-    message = page.text_content("#compare-error")
+    message = page.text_content("#comparison-error")  # queued, then failed: the comparison's own section says why
     assert message.startswith("The comparison failed:") and "no dancer 99" in message, message
     assert "track_not_found" in message
 
@@ -238,7 +244,7 @@ def test_a_reference_uploaded_in_the_compare_section_is_analysed_then_compared(s
     open_job(page, stack.api, jobs[1])
     page.set_input_files("#reference-file", str(clip))
     page.wait_for_function(COMPARE_SETTLED, timeout=JOB_TIMEOUT_MS + COMPARE_TIMEOUT_MS)
-    assert page.get_attribute("body", "data-compare") == "ready", f"{page.text_content('#compare-error')}\n{page.log}"
+    assert page.get_attribute("body", "data-compare") == "ready", shown_errors(page)
     reference_job_id = page.input_value("#reference-job-id")
     reference = stack.get_job(reference_job_id)
     assert reference["status"] == "completed" and reference_job_id != jobs[0]
@@ -259,6 +265,6 @@ def test_with_an_api_key_the_page_opens_and_compares_that_keys_jobs(stack, secur
     page.fill("#api-key", API_KEYS[0])
     page.dispatch_event("#api-key", "change")  # kept in localStorage for the page opened next
     open_job(page, secured_gateway.api, job_id)
-    assert compare_in_page(page, job_id) == "ready", f"{page.text_content('#compare-error')}\n{page.log}"
+    assert compare_in_page(page, job_id) == "ready", shown_errors(page)
     assert page.text_content("#compare-score") == "100 / 100"  # a dance compared with itself
     assert page.text_content("#compare-offset") == "starts together"

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
 from tests.chromium import browser_playable_clip
 from tests.conftest import API_KEYS
 from tests.helpers import request_upload
-from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SCREENSHOTS, SETTLED, browser, page  # noqa: F401 (fixtures)
 
 #: The caller: the listing is per key, and this key has few jobs of other tests.
 KEY = API_KEYS[1]
@@ -88,7 +88,7 @@ def test_the_list_shows_the_keys_jobs_newest_first_a_page_at_a_time_and_by_statu
     ]
     job = secured_gateway.get_job(third["job_id"], headers=HEADERS)
     assert rows[0]["created"] == job["created_at"] and rows[0]["createdText"]
-    assert rows[0]["headline"] == "" and rows[0]["buttons"] == ["Open", "Delete"]
+    assert rows[0]["headline"] == "" and rows[0]["buttons"] == ["Open", "Delete", "Copy id"]
     pill_colours = page.eval_on_selector_all("#job-list .job-status", "pills => pills.map((p) => getComputedStyle(p).color)")
     assert pill_colours[0] != pill_colours[1]  # a waiting job and a cancelled one look different
 

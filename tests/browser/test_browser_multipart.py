@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.clips import make_clip, pad_clip
 from tests.browser.test_browser_page import JOB_TIMEOUT_MS, SETTLED, browser, page  # noqa: F401 (fixtures)
+from tests.clips import make_clip, pad_clip
 
 MiB = 1024**2
 #: 40 MiB in parts of max(16 MiB, size / 10,000): 16 + 16 + 8 MiB.

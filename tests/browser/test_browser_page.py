@@ -136,6 +136,9 @@ def test_the_page_uploads_a_video_and_draws_each_dancers_skeleton_over_it(stack,
     assert state["status"] == "completed" and state["jobId"]
     assert page.eval_on_selector("#upload-bar", "bar => bar.value") == 1
     assert page.eval_on_selector("#job-bar", "bar => bar.value") == 1
+    # Done: the upload's progress card and the home page give the player the window.
+    assert page.is_hidden("#progress") and page.is_hidden("#pick")
+    assert page.evaluate("document.getElementById('video').src").startswith("blob:")  # the picked file, with its sound
 
     shown = page.evaluate(SHOW_FIRST_FRAME)
     assert (shown["videoWidth"], shown["videoHeight"]) == (640, 360), f"the video did not load: {shown}\n{page.log}"
@@ -162,6 +165,8 @@ def test_the_page_uploads_a_video_and_draws_each_dancers_skeleton_over_it(stack,
     overlay_link, poses_link = page.eval_on_selector_all(".links a", "links => links.map(a => a.href)")
     assert urlsplit(overlay_link).path == urlsplit(job["result"]["overlay_url"]).path
     assert urlsplit(poses_link).path == urlsplit(job["result"]["poses_url"]).path
+    page.click("#again")  # back to the home page, for another video
+    assert page.is_visible("#drop-zone") and page.is_hidden("#player")
 
 
 def shown_analysis(page) -> dict:
@@ -382,7 +387,9 @@ def test_everything_the_page_loads_comes_from_the_gateway(stack):
     page = requests.get(f"{stack.api}/", timeout=10).text
     references = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assets = [reference for reference in references if not reference.startswith("data:")]  # the empty icon
-    assert sorted(assets) == ["web/app.js", "web/style.css"]
+    # The script and the folder's stylesheets (style.css, and any other the page's parts keep apart).
+    assert sorted(assets) == sorted(["web/app.js", *(f"web/{path.name}" for path in WEB_DIR.glob("*.css"))])
+    assert "web/style.css" in assets
     assert '<script type="module" src="web/app.js">' in page
     # app.js imports the page's other modules (no bundler): every script in the folder, each one served here.
     modules = imported_modules(stack.api, "web/app.js")
