@@ -135,6 +135,7 @@ function reset() {
   resetAnalysis();
   $("compare").hidden = true;
   resetComparison();
+  if (document.body.dataset.view === "comparison") delete document.body.dataset.view;
   setStatus("idle", "");
   $("file-input").disabled = false;
 }
@@ -158,9 +159,16 @@ function openComparisonFromList(comparisonId) {
   if (uploading()) return false;
   reset();
   showJobInAddress(null);
-  openComparison(comparisonId);
-  $("comparison").scrollIntoView({ behavior: "smooth", block: "start" });
+  showComparisonAlone(comparisonId);
+  window.scrollTo({ top: 0, behavior: "smooth" });
   return true;
+}
+
+/** A comparison without a job shown: it comes first, the home page's pitch, drop zone and example make way
+ *  (the key box stays: a shared link may need the key). */
+function showComparisonAlone(comparisonId) {
+  document.body.dataset.view = "comparison";
+  openComparison(comparisonId);
 }
 
 /** A job deleted from the list is no longer shown (one still uploading fails on its own, saying why). */
@@ -207,8 +215,6 @@ if (reportInAddress()) {
 } else {
   const jobId = jobInAddress();
   if (jobId) openJob(jobId).catch(showError);
-  if (comparisonId) { // after openJob's reset, which closes any comparison shown
-    openComparison(comparisonId);
-    if (!jobId) $("comparison").scrollIntoView({ block: "start" });
-  }
+  if (comparisonId && jobId) openComparison(comparisonId); // after openJob's reset, which closes any comparison shown
+  else if (comparisonId) showComparisonAlone(comparisonId);
 }
