@@ -129,8 +129,7 @@ def compare(
     match = MovementMatch(ref_poses, att_at)
     angles = angle_differences(reference, attempt, ref_t, matched_t, mirrored)
     segments = [
-        segment(start, end, ref_t, match, per_keypoint, from_line, angles)
-        for start, end in segment_bounds(ref_t, reference_beats)
+        segment(bounds, ref_t, match, per_keypoint, from_line, angles) for bounds in segment_bounds(ref_t, reference_beats)
     ]
     return DanceComparison(
         score=movement_score(match, per_keypoint)[0] or 0.0,

@@ -44,7 +44,8 @@ DEFINITIONS = {
     "mirror": "auto flips the attempt (x mirrored, left and right swapped) when it matches better by more than "
     "0.05 OKS that way.",
     "segments": "The reference's 8-beat phrases when it has music beats, else 2 s windows (under 1 s at either end "
-    "joins its neighbour), each scored like score over its frames; timing is the segment's median shift from the "
+    "joins its neighbour). Phrases start on every 8th beat from the music's first, as a teacher counts, and eight "
+    "numbers them (1: the first eight beats of the music; null for windows or before the first beat). Each is scored like score over its frames; timing is the segment's median shift from the "
     "soundtrack's line (positive: late to the music), or by poses from offset_s, 'on time' within 50 ms.",
     "worst_segments": f"Up to three lowest segments scoring under {FEEDBACK_BELOW:g} (less than half the movement "
     "shared), with the body part that scored lowest and the joint angle that differs most, in words; empty when "
@@ -108,7 +109,10 @@ def _dancer(choice: ChosenDancer) -> dict[str, Any]:
 
 
 def _segment_score(segment: Segment) -> dict[str, Any]:
-    return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "score": json_number(segment.score, 2)}
+    return {
+        "start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "eight": segment.eight,
+        "score": json_number(segment.score, 2),
+    }
 
 
 def _timing(segment: Segment) -> dict[str, Any]:
@@ -117,5 +121,5 @@ def _timing(segment: Segment) -> dict[str, Any]:
         verdict = "on time"
     else:
         verdict = "late" if offset > 0 else "early"
-    return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "verdict": verdict,
-            "offset_ms": json_number(offset, 1)}
+    return {"start_s": round(segment.start_s, 3), "end_s": round(segment.end_s, 3), "eight": segment.eight,
+            "verdict": verdict, "offset_ms": json_number(offset, 1)}

@@ -1,6 +1,8 @@
 """A comparison's segments: the reference cut into phrases, each scored, timed and, when it falls short, explained.
 
-Segments are the reference's 8-beat phrases when its music has beats, else ``WINDOW_S`` windows. Each
+Segments are the reference's 8-beat phrases when its music has beats, else ``WINDOW_S`` windows. The
+phrases are counted as a teacher counts: eight 1 is beats 1-8 from the music's first beat, eight 2 the
+next eight beats (the page's 1-8 counts), so feedback can name "the 3rd eight". Each
 segment's score and body parts are the movement match (``choreo.movement_match``) over its frames, or,
 where neither dancer moves, the held poses' similarity (OKS) stands in. Its timing is the median shift
 of the alignment from the line (positive: the attempt is late there).
@@ -60,27 +62,42 @@ class Segment:
     worst_body_part: str | None
     #: What differs most, in words; None for segments scoring at least ``FEEDBACK_BELOW``.
     feedback: str | None
+    #: The 8-count of the reference's music the segment is (most of it) in, 1 from the music's first beat;
+    #: None without beats (time windows) or before the first beat.
+    eight: int | None = None
 
 
-def segment_bounds(ref_t: np.ndarray, beats: np.ndarray | None) -> list[tuple[float, float]]:
-    """(start, end) seconds of each segment on the reference's clock."""
+@dataclass(frozen=True)
+class Bounds:
+    start_s: float
+    end_s: float
+    eight: int | None
+
+
+def segment_bounds(ref_t: np.ndarray, beats: np.ndarray | None) -> list[Bounds]:
+    """Each segment's place on the reference's clock: its 8-count phrases (edges on every 8th beat from the
+    music's first, so they fall on the counts' 1s), or ``WINDOW_S`` windows when fewer than a phrase of
+    beats falls in the dance."""
     start, end = float(ref_t[0]), float(ref_t[-1])
-    beats = np.asarray(beats if beats is not None else [], float)
-    beats = beats[(beats >= start) & (beats <= end)]
-    if len(beats) > PHRASE_BEATS:
-        edges = list(beats[::PHRASE_BEATS])
-        if end - edges[-1] > 0:
-            edges.append(end)
-        if edges[0] > start:
-            edges.insert(0, start)
+    beats = np.sort(np.asarray(beats if beats is not None else [], float))
+    phrase_starts = beats[::PHRASE_BEATS]
+    if np.count_nonzero((beats >= start) & (beats <= end)) > PHRASE_BEATS:
+        edges = [start, *(float(b) for b in phrase_starts if start < b < end), end]
     else:
+        phrase_starts = np.array([])
         edges = list(np.arange(start, end, WINDOW_S)) + [end]
     # A sliver at either end (the video stops mid-window, the dance starts just before a phrase) joins its neighbour.
     if len(edges) > 2 and edges[1] - edges[0] < MIN_SEGMENT_S:
         del edges[1]
     if len(edges) > 2 and edges[-1] - edges[-2] < MIN_SEGMENT_S:
         del edges[-2]
-    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    return [Bounds(a, b, _eight_at(phrase_starts, (a + b) / 2)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _eight_at(phrase_starts: np.ndarray, t: float) -> int | None:
+    """The 8-count (1-based) playing at ``t``; None before the first beat or without beats."""
+    eight = int(np.searchsorted(phrase_starts, t, side="right"))
+    return eight or None
 
 
 def movement_score(
@@ -104,15 +121,16 @@ def body_parts(
 
 
 def segment(
-    start: float, end: float, ref_t: np.ndarray, match: MovementMatch, similarity: np.ndarray, shift_s: np.ndarray,
+    bounds: Bounds, ref_t: np.ndarray, match: MovementMatch, similarity: np.ndarray, shift_s: np.ndarray,
     angles: dict[str, np.ndarray],
 ) -> Segment:
     """One segment: ``similarity`` is the OKS per reference frame and keypoint, ``shift_s`` each reference
     frame's shift from the line (s), ``angles`` the joint angle differences (attempt minus reference,
     degrees) per reference frame."""
+    start, end = bounds.start_s, bounds.end_s
     inside = (ref_t >= start) & (ref_t < end)
     if not inside.any():
-        return Segment(start, end, None, None, {name: None for name in BODY_PARTS}, None, None)
+        return Segment(start, end, None, None, {name: None for name in BODY_PARTS}, None, None, bounds.eight)
     score = movement_score(match, similarity, inside)[0]
     parts = body_parts(match, similarity, inside)
     # The lowest part by r where it moved (an opposite movement below an unrelated one), else by its score.
@@ -127,6 +145,7 @@ def segment(
         body_parts={name: part_score for name, (part_score, _) in parts.items()},
         worst_body_part=worst,
         feedback=feedback({name: d[inside] for name, d in angles.items()}, worst) if needs_feedback else None,
+        eight=bounds.eight,
     )
 
 

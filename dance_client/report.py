@@ -67,9 +67,13 @@ def print_comparison(comparison: Record) -> None:
     if result["mirrored"]:
         print("compare_mirrored: compared as a mirror image")
     for segment in result["worst_segments"]:
-        advice = f", {segment['body_part']}: {segment['feedback']}" if segment.get("feedback") else ""
+        # The feedback names the joint that differs most; the body part is the one that matches least.
+        advice = f": {segment['feedback']}" if segment.get("feedback") else ""
+        if segment.get("body_part"):
+            advice += f" ({segment['body_part']} matches least)"
         score = "no pose" if segment["score"] is None else f"{segment['score']:.0f}/100"
-        print(f"compare_worst: {segment['start_s']:.1f}-{segment['end_s']:.1f} s {score}{advice}")
+        eight = f" (eight {segment['eight']})" if segment.get("eight") else ""
+        print(f"compare_worst: {segment['start_s']:.1f}-{segment['end_s']:.1f} s{eight} {score}{advice}")
     if not result["worst_segments"]:
         print("compare_worst: none (no segment falls short)")
     print(f"comparison_url: {result['comparison_url']}")

@@ -32,6 +32,9 @@ class MirrorMode(str, enum.Enum):
 class SegmentScoreRecord(BaseModel):
     start_s: float
     end_s: float
+    #: The reference music's 8-count the segment is in (1 from its first beat); None for time windows, and in
+    #: records made before segments were counted.
+    eight: int | None = None
     score: float | None
 
 
@@ -43,6 +46,7 @@ class WorstSegmentRecord(SegmentScoreRecord):
 class SegmentTimingRecord(BaseModel):
     start_s: float
     end_s: float
+    eight: int | None = None
     #: "early", "late" or "on time" (within ``ON_TIME_MS``).
     verdict: str
     #: Signed: positive when the attempt is late in this segment.

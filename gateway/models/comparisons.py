@@ -50,6 +50,10 @@ class ComparisonPath(BaseModel):
 class SegmentScore(ResponseBody):
     start_s: float = Field(description="Reference time")
     end_s: float
+    eight: int | None = Field(
+        None, ge=1, description="Which 8-count of the reference's music this is (1: the music's first eight beats, as "
+        "a teacher counts them); null when segments are time windows (no beats) or before the first beat",
+    )
     score: float | None = Field(ge=0, le=100)
 
 
@@ -66,6 +70,10 @@ class WorstSegment(SegmentScore):
 class SegmentTiming(ResponseBody):
     start_s: float
     end_s: float
+    eight: int | None = Field(
+        None, ge=1, description="Which 8-count of the reference's music this is (1: the music's first eight beats, as "
+        "a teacher counts them); null when segments are time windows (no beats) or before the first beat",
+    )
     verdict: Literal["early", "late", "on time"]
     offset_ms: float | None = Field(description="Relative to offset_s; positive: the attempt is late in this segment")
 

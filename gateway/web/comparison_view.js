@@ -10,8 +10,8 @@ import { DuoPlayer } from "./duo_player.js";
 import { renderReport, renderReportError } from "./report.js";
 import { SoundFollower } from "./sound.js";
 import {
-  FEEDBACK_BELOW, lowestPart, offsetText, partOf, scoreColour, scoreText, tempoText, timeRange, timingText, verdict,
-  weakSegments,
+  FEEDBACK_BELOW, lowestPart, offsetText, partOf, scoreColour, scoreText, segmentPlace, tempoText, timeRange, timingText,
+  verdict, weakSegments,
 } from "./verdict.js";
 
 let duo = null;
@@ -150,7 +150,7 @@ function showSegments(result, alignment) {
     block.style.background = scoreColour(segment.score);
     block.textContent = scoreText(segment.score);
     const timing = timingText(result.timing[index]);
-    block.title = `${timeRange(segment.start_s, segment.end_s)}: score ${scoreText(segment.score)}${timing ? `, ${timing}` : ""}`;
+    block.title = `${segmentPlace(segment)}: score ${scoreText(segment.score)}${timing ? `, ${timing}` : ""}`;
     block.addEventListener("click", () => {
       stopLoop();
       duo.seek(segment.start_s);
@@ -172,7 +172,7 @@ function showWorst(result) {
     const timing = timingText(timingAt(segment));
     const lowest = lowestPart(segment) ? ` The ${lowestPart(segment)} matches least here.` : "";
     const text = document.createElement("span");
-    text.textContent = `${timeRange(segment.start_s, segment.end_s)}, score ${scoreText(segment.score)}`
+    text.textContent = `${segmentPlace(segment)}, score ${scoreText(segment.score)}`
       + `${part ? ` (${part})` : ""}: ${segment.feedback || "the movement differs"}`
       + `${timing && timing !== "on time" ? `; ${timing}` : ""}.${lowest}`;
     const loop = document.createElement("button");

@@ -6,7 +6,7 @@ import { errorDetails } from "./api.js";
 import { nameOf } from "./comparison_data.js";
 import { $ } from "./dom.js";
 import {
-  FEEDBACK_BELOW, lowestPart, offsetText, scoreColour, scoreText, tempoText, timeRange, timingText, verdict,
+  FEEDBACK_BELOW, lowestPart, offsetText, scoreColour, scoreText, segmentPlace, tempoText, timingText, verdict,
   weakSegments,
 } from "./verdict.js";
 
@@ -62,7 +62,7 @@ function segments(result) {
       const weak = feedback.get(segment.start_s);
       const lowest = weak && lowestPart(weak) ? ` (${lowestPart(weak)} lowest)` : "";
       const what = weak ? `${weak.feedback || "the movement differs"}${lowest}` : "—";
-      return [timeRange(segment.start_s, segment.end_s), scoreText(segment.score), timingText(result.timing[index]), what];
+      return [segmentPlace(segment), scoreText(segment.score), timingText(result.timing[index]), what];
     }));
 }
 

@@ -29,6 +29,25 @@ export function timeRange(start, end) {
   return `${start.toFixed(1)}–${end.toFixed(1)} s`;
 }
 
+/** "eight 3", "eights 3–4": the reference music's counts of eight from ``first`` to ``last``. */
+function eightsText(first, last) {
+  return first === last ? `eight ${first}` : `eights ${first}–${last}`;
+}
+
+/** Where a stretch of the dance is, as a teacher says it: "in eight 3 (11.2–16.0 s)" when the music's counts
+ *  number it (``first``/``last``: the API's ``eight`` of its first and last segment), else "at 11.2–16.0 s". */
+export function placeText(start, end, first = null, last = first) {
+  if (first === null || first === undefined || last === null || last === undefined) return `at ${timeRange(start, end)}`;
+  return `in ${eightsText(first, last)} (${timeRange(start, end)})`;
+}
+
+/** A segment's place for lists and tables: "Eight 3, 11.2–16.0 s", or "11.2–16.0 s" without counts. */
+export function segmentPlace(segment) {
+  const eight = segment.eight ?? null;
+  return eight === null ? timeRange(segment.start_s, segment.end_s)
+    : `Eight ${eight}, ${timeRange(segment.start_s, segment.end_s)}`;
+}
+
 /** A segment's timing as a figure: "on time", "late by 120 ms". */
 export function timingText(timing) {
   if (!timing) return "";
@@ -65,14 +84,22 @@ function shiftText(ms) {
   return magnitude >= 95 ? `${(magnitude / 1000).toFixed(1)} s` : `${Math.round(magnitude)} ms`;
 }
 
-/** [start, end] ranges in order of time, touching ones joined. */
-function joined(ranges) {
+/** Segments as stretches in order of time, touching ones joined: {start, end, first, last} (first and last
+ *  eight; null where a segment has none). */
+function joined(segments) {
   const runs = [];
-  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+  for (const segment of [...segments].sort((a, b) => a.start_s - b.start_s)) {
+    const eight = segment.eight ?? null;
     const last = runs[runs.length - 1];
-    if (last && start - last[1] <= TOUCHING_S) last[1] = Math.max(last[1], end); else runs.push([start, end]);
+    if (last && segment.start_s - last.end <= TOUCHING_S) {
+      last.end = Math.max(last.end, segment.end_s);
+      last.last = eight;
+      if (eight === null) last.first = null;
+    } else {
+      runs.push({ start: segment.start_s, end: segment.end_s, first: eight, last: eight });
+    }
   }
-  return runs;
+  return runs.map((run) => (run.first === null || run.last === null ? { ...run, first: null, last: null } : run));
 }
 
 export function likeness(score) {
@@ -95,18 +122,23 @@ export function lowestPart(segment) {
   return segment.body_part && !["head", partOf(segment)].includes(segment.body_part) ? segment.body_part : null;
 }
 
-/** Consecutive segments late (or early) by a similar amount, as runs: {verdict, start, end, ms}. */
+/** Consecutive segments late (or early) by a similar amount, as runs: {verdict, start, end, first, last, ms}. */
 function timingRuns(timing) {
   const runs = [];
   for (const segment of timing) {
     if (segment.verdict === "on time" || segment.offset_ms === null) continue;
+    const eight = segment.eight ?? null;
     const last = runs[runs.length - 1];
     if (last && last.verdict === segment.verdict && segment.start_s - last.end <= TOUCHING_S) {
       last.end = segment.end_s;
+      last.last = last.first === null ? null : eight;
       last.sum += segment.offset_ms;
       last.count += 1;
     } else {
-      runs.push({ verdict: segment.verdict, start: segment.start_s, end: segment.end_s, sum: segment.offset_ms, count: 1 });
+      runs.push({
+        verdict: segment.verdict, start: segment.start_s, end: segment.end_s, first: eight, last: eight,
+        sum: segment.offset_ms, count: 1,
+      });
     }
   }
   return runs.map((run) => ({ ...run, ms: run.sum / run.count }));
@@ -125,7 +157,7 @@ function timingClause(result) {
   const runs = timingRuns(result.timing || []);
   const byMusic = result.aligned_by === "soundtrack";
   const phrases = runs.map((run) => {
-    const where = `at ${timeRange(run.start, run.end)}`;
+    const where = placeText(run.start, run.end, run.first, run.last);
     if (byMusic) {
       return run.verdict === "late" ? `fall about ${shiftText(run.ms)} behind the teacher ${where}`
         : `rush about ${shiftText(run.ms)} ahead of the teacher ${where}`;
@@ -152,12 +184,12 @@ function workSentence(result) {
   const byPart = new Map();
   for (const segment of weak) {
     const part = partOf(segment) || "the movement";
-    byPart.set(part, [...(byPart.get(part) || []), [segment.start_s, segment.end_s]]);
+    byPart.set(part, [...(byPart.get(part) || []), segment]);
   }
-  const clauses = [...byPart].map(([part, ranges], index) => {
-    const where = listed(joined(ranges).map(([start, end]) => timeRange(start, end)));
-    if (index > 0) return `${part} at ${where}`;
-    return `${part[0].toUpperCase()}${part.slice(1)} ${/s$/.test(part) ? "need" : "needs"} work at ${where}`;
+  const clauses = [...byPart].map(([part, segments], index) => {
+    const where = listed(joined(segments).map((run) => placeText(run.start, run.end, run.first, run.last)));
+    if (index > 0) return `${part} ${where}`;
+    return `${part[0].toUpperCase()}${part.slice(1)} ${/s$/.test(part) ? "need" : "needs"} work ${where}`;
   });
   return `${clauses.join("; ")}.`;
 }

@@ -193,6 +193,11 @@ def test_a_comparison_in_the_address_opens_again_after_a_reload_and_in_a_fresh_b
         key: first[key] for key in ("id", "lead", "notes", "score", "worst", "who")
     }
     assert parse_qs(urlsplit(other.url).query) == {"compare": [first["id"]]}
+    # Opened on its own, the comparison comes first: its verdict on the first screen, the home page's drop zone
+    # and example out of the way (the key box stays), and the title leads back home.
+    assert not other.is_visible("#drop-zone") and not other.is_visible("#example")
+    assert other.evaluate("document.getElementById('verdict-lead').getBoundingClientRect().bottom") <= 1000
+    assert other.get_attribute("header h1 a", "href") == "./"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     other.screenshot(path=str(SCREENSHOTS / "comparison-shared-link.png"), full_page=True)
     fresh.close()
@@ -248,6 +253,9 @@ def test_the_verdict_says_how_alike_when_and_what_needs_work_only_where_a_segmen
     assert "You keep the teacher's tempo; you start with the teacher." in shown["lead"]
     assert f"need work at {time_range(*WRONG_S)}." in shown["lead"], shown["lead"]  # "Arms need work at 2.0–4.0 s."
     assert shown["notes"] == "Aligned by the poses (the reference video has no sound): times count from the start of each video."
+    meanings = page.eval_on_selector_all(
+        "#compare-result .figures .meaning", "lines => lines.filter((l) => l.checkVisibility()).map((l) => l.textContent)")
+    assert len(meanings) == 4 and "100 is the same movement" in meanings[0], meanings  # each figure says what it means
     # Feedback only where the API gave it: the one segment under 70, with the API's words and a loop button.
     (weak,) = result["worst_segments"]
     (item,) = shown["worst"]
@@ -266,6 +274,43 @@ def test_the_verdict_says_how_alike_when_and_what_needs_work_only_where_a_segmen
     if not late["worst_segments"]:
         assert shown["lead"].endswith("Nothing stands out to fix: every part of the dance scores 70 or more.")
         assert page.is_visible("#worst-none") and shown["worst"] == []
+
+
+#: A result as the API gives it by the music, with the reference's counts of eight: arms weak in eights 2 and 3
+#: (one stretch), legs in eight 5, and the dancer rushing through eights 3-4.
+EIGHTS_RESULT = {
+    "score": 61.0, "tempo_ratio": 1.0, "offset_s": -0.8, "aligned_by": "soundtrack", "mirrored": False,
+    "worst_segments": [
+        {"start_s": 4.8, "end_s": 9.6, "eight": 2, "score": 40.0, "body_part": "arms",
+         "feedback": "right elbow moves differently, about 60° apart"},
+        {"start_s": 9.6, "end_s": 14.4, "eight": 3, "score": 45.0, "body_part": "arms",
+         "feedback": "left arm raised 30° higher"},
+        {"start_s": 19.2, "end_s": 24.0, "eight": 5, "score": 50.0, "body_part": "legs",
+         "feedback": "left knee bent 35° more"},
+    ],
+    "timing": [
+        {"start_s": 0.5, "end_s": 4.8, "eight": 1, "verdict": "on time", "offset_ms": 10.0},
+        {"start_s": 4.8, "end_s": 9.6, "eight": 2, "verdict": "on time", "offset_ms": -20.0},
+        {"start_s": 9.6, "end_s": 14.4, "eight": 3, "verdict": "early", "offset_ms": -180.0},
+        {"start_s": 14.4, "end_s": 19.2, "eight": 4, "verdict": "early", "offset_ms": -220.0},
+    ],
+}
+
+
+def test_the_verdict_names_the_musics_counts_of_eight_as_a_teacher_would(stack, page):
+    page.goto(f"{stack.api}/")
+    said = page.evaluate(
+        "async (result) => { const { verdict, segmentPlace } = await import('./web/verdict.js');"
+        " return { ...verdict(result), place: segmentPlace(result.worst_segments[2]) }; }",
+        EIGHTS_RESULT,
+    )
+    assert "rush about 0.2 s ahead of the teacher in eights 3–4 (9.6–19.2 s)" in said["lead"], said
+    assert said["lead"].endswith("Arms need work in eights 2–3 (4.8–14.4 s); legs in eight 5 (19.2–24.0 s)."), said
+    assert said["place"] == "Eight 5, 19.2–24.0 s"
+    # Without counts (no beats: time windows), the same stretches are told in seconds.
+    windows = json.loads(json.dumps(EIGHTS_RESULT).replace('"eight": ', '"eight_was": '))
+    plain = page.evaluate("async (result) => (await import('./web/verdict.js')).verdict(result).lead", windows)
+    assert plain.endswith("Arms need work at 4.8–14.4 s; legs at 19.2–24.0 s."), plain
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from choreo.comparison import DanceComparison, compare
 from choreo.comparison_report import comparison_document, result_fields
 from choreo.comparison_segments import FEEDBACK_BELOW
 from choreo.dancer_choice import most_visible
+from choreo.music import music_beats
+from pose_worker.audio import read_audio
 from tests.real_clips import CLIPS, STUDENT, STUDENT_STARTS_S, TEACHER, RealClip, real_clips  # noqa: F401 (fixture)
 
 PAIRS = list(itertools.permutations(CLIPS, 2))
@@ -95,3 +97,20 @@ def test_the_default_dancer_of_a_solo_clip_is_seen_well_for_most_of_it(real_clip
     assert choice.well_seen_s >= 0.5 * duration_s(clip)
     assert choice.well_seen_s == max(v.well_seen_s for v in clip.seen.values())
     assert np.isfinite(dancer(clip).keypoints).any()
+
+
+def test_the_students_segments_are_the_teachers_counts_of_eight_and_her_weak_ones_are_named_by_them(real_clips):  # noqa: F811
+    """As the compare worker runs it, with the teacher's music beats: the segments break on every 8th beat
+    from the music's first (the page's counts of 1) and are numbered one after another."""
+    teacher, student = real_clips[TEACHER], real_clips[STUDENT]
+    beats = music_beats(read_audio(teacher.path)).beats
+    result = compare(
+        dancer(teacher), dancer(student), reference_soundtrack=teacher.soundtrack,
+        attempt_soundtrack=student.soundtrack, reference_beats=beats,
+    )
+    eights = [segment.eight for segment in result.segments]
+    assert None not in eights and eights == list(range(eights[0], eights[0] + len(eights))), eights
+    counts_of_one = beats[::8]
+    for segment in result.segments[1:]:
+        assert np.min(np.abs(counts_of_one - segment.start_s)) < 1e-6, (segment.start_s, counts_of_one)
+    assert result.worst_segments and all(segment.eight in eights for segment in result.worst_segments)

@@ -64,7 +64,8 @@ def test_a_copy_started_late_is_found_late_by_that_much_and_scores_high(stack, j
     for choice in (result["reference_dancer"], result["dancer"]):
         assert choice["chosen_by"] == "most_visible" and choice["well_seen_s"] > 0 and choice["reason"]
     assert set(result["body_parts"]) == {"arms", "legs", "torso", "head"}
-    assert len(result["segments"]) == 3  # no music: 2-second windows over 6 s
+    assert len(result["segments"]) == 3  # no music: 2-second windows over 6 s, not counts of eight
+    assert [s["eight"] for s in result["segments"]] == [t["eight"] for t in result["timing"]] == [None] * 3
     # Feedback only where a segment falls short: a copy of the dance has (nearly) none.
     assert all(s["score"] < 70 and s["feedback"] for s in result["worst_segments"])
     assert [t["verdict"] for t in result["timing"]] == ["on time"] * 3

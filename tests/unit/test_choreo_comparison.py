@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from choreo.comparison import compare
-from choreo.comparison_segments import FEEDBACK_BELOW, feedback
+from choreo.comparison_segments import FEEDBACK_BELOW, feedback, segment_bounds
 from choreo.signals import TrackSeries, tracks_from_frames
 from choreo.soundtrack import soundtrack_of
 from tests.dance_series import frames_of, improvised_dancer, mirrored
@@ -81,13 +81,27 @@ def test_segments_follow_8_beat_phrases_and_only_the_phrase_danced_wrong_gets_fe
     attempt[np.ix_(phrase_2, legs, [0, 1])] = 2 * centre - attempt[np.ix_(phrase_2, legs, [0, 1])]
     attempt[phrase_2, 15, 0] -= 60
     result = compare(track(REFERENCE), track(attempt), reference_beats=beats)
-    assert [(s.start_s, s.end_s) for s in result.segments][:2] == [(0.0, 4.0), (4.0, 8.0)]
+    assert [(s.start_s, s.end_s, s.eight) for s in result.segments][:2] == [(0.0, 4.0, 1), (4.0, 8.0, 2)]
     (worst,) = result.worst_segments  # the other phrases score above the feedback threshold
-    assert (worst.start_s, worst.end_s) == (4.0, 8.0)
+    assert (worst.start_s, worst.end_s, worst.eight) == (4.0, 8.0, 2)
     assert worst.score < FEEDBACK_BELOW and worst.body_parts["legs"] == 0.0
     assert worst.worst_body_part == "legs"
     assert worst.feedback.startswith("left knee")
     assert all(s.feedback is None for s in result.segments if s is not worst)
+
+
+def test_phrases_fall_on_the_musics_counts_of_eight_even_when_the_dance_starts_mid_phrase():
+    # The music's first beat is 1 s before the compared dance: its eights start at -1, 3, 7 and 11 s, so the
+    # segments break there (on the page's counts of 1) and are numbered as the page counts them.
+    beats = np.arange(-1.0, 14.0, 0.5)
+    bounds = segment_bounds(T, beats)
+    placed = [(round(b.start_s, 3), round(b.end_s, 3), b.eight) for b in bounds]
+    assert placed == [(0.0, 3.0, 1), (3.0, 7.0, 2), (7.0, 11.967, 3)]  # the last 0.97 s joins the third eight
+    # No beats: time windows, not eights.
+    assert {b.eight for b in segment_bounds(T, None)} == {None}
+    # A dance that starts before the music: that part belongs to no eight.
+    late_music = segment_bounds(T, np.arange(2.5, 14.0, 0.5))
+    assert (late_music[0].start_s, late_music[0].eight) == (0.0, None) and late_music[1].eight == 1
 
 
 def test_a_dance_compared_with_itself_has_no_worst_segments_and_no_feedback():
