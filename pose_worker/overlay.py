@@ -38,8 +38,11 @@ PALETTE_HEX = (
 )
 #: People the tracker gave no id (white, as on the page).
 UNTRACKED_HEX = "#ffffff"
-#: Overlays are for looking at: larger frames are scaled down to keep encoding cheap.
-MAX_OVERLAY_HEIGHT = 720
+#: Taller frames are scaled down to this many lines: what a browser that cannot decode the original (HEVC)
+#: shows instead of it, sharp on a 1000 px tall window and a phone. A 720p or 576x1280 phone video keeps its
+#: size; on a 2-core host it renders as fast as at 720 lines (the decode dominates; the resize it saves pays
+#: for the larger encode), at about twice the file size (bench figures in docs/analysis.md).
+MAX_OVERLAY_HEIGHT = 1280
 #: x264 speed/quality: the overlay must not slow the worker down much.
 X264_ARGS = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
 

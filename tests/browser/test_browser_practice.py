@@ -21,7 +21,7 @@ from tests.browser.test_browser_page import SCREENSHOTS, PageLog, browser, peopl
 from tests.clips import make_bouncing_clip, mux_clicks
 from tests.helpers import confirm, put_file, request_upload, wait_for_final
 
-#: A phone's portrait video, taller than the overlay's 720 lines, so the original and the overlay differ in size.
+#: A phone's portrait video (9:16).
 PORTRAIT = (432, 768)
 SECONDS = 6.0
 #: Clicks on the soundtrack every half second (120 BPM): the music's beats the counts follow.
@@ -190,7 +190,7 @@ def test_a_job_opened_by_id_plays_the_original_video_with_its_sound(stack, portr
     media = page.evaluate(MEDIA)
     assert media["media"] == "original", f"{media}\n{page.log}"
     assert same_object(media["src"], result["video_url"])
-    assert (media["width"], media["height"]) == PORTRAIT  # the original's size, not the overlay's 404 x 720
+    assert (media["width"], media["height"]) == PORTRAIT
     assert not media["muted"] and media["volume"] > 0
     assert max(played["times"]) > 1.0
     assert media["audioBytes"] > 0, media  # Chromium decoded the sound it played
@@ -234,6 +234,7 @@ def test_a_phone_video_whose_picture_the_browser_cannot_decode_plays_the_overlay
         assert media["audioBytes"] > 0
         return
     assert media["media"] == "overlay" and "overlay.mp4" in media["src"]
+    assert (media["width"], media["height"]) == PORTRAIT  # the overlay keeps the phone video's size: not soft
     assert page.is_visible("#codec-note") and "HEVC" in page.text_content("#codec-note")
     sound = media["sound"]
     assert sound is not None and same_object(sound["src"], hevc_job["result"]["video_url"]), media
