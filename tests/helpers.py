@@ -1,4 +1,4 @@
-"""Client-side steps of the upload flow, as an integrating app would run them."""
+"""Client-side steps of the upload flow and the listings, as an integrating app would run them."""
 from __future__ import annotations
 
 import asyncio
@@ -95,3 +95,21 @@ async def wait_until_listener_handled(js: JetStreamContext, settings: Settings, 
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"the listener did not ack the event for {key} within {timeout_s}s")
+
+
+def list_page(api: str, path: str, headers: dict | None, **params) -> dict:
+    """One page of a listing endpoint (``/api/v1/analyze``, ``/api/v1/compare``), which must answer 200."""
+    answer = requests.get(f"{api}{path}", params=params, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def list_everything(api: str, path: str, field: str, headers: dict | None) -> list[dict]:
+    """Every entry of a listing endpoint, following ``next_cursor`` 100 at a time; ``field`` holds a page's entries."""
+    entries, cursor = [], None
+    while True:
+        body = list_page(api, path, headers, limit=100, **({"cursor": cursor} if cursor else {}))
+        entries += body[field]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return entries

@@ -6,6 +6,7 @@ import requests
 
 from tests.clips import make_swaying_clip
 from tests.conftest import API_KEYS, start_stack
+from tests.helpers import list_everything, list_page
 from tests.stack.test_comparisons import compare, completed_job
 
 ALICE, BOB = ({"Authorization": f"Bearer {key}"} for key in API_KEYS)
@@ -14,19 +15,11 @@ CAROL_KEY = "key-carol-never-compared"
 
 
 def page(api: str, headers: dict | None, **params) -> dict:
-    answer = requests.get(f"{api}/api/v1/compare", params=params, headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return list_page(api, "/api/v1/compare", headers, **params)
 
 
 def every_comparison(api: str, headers: dict | None) -> list[dict]:
-    comparisons, cursor = [], None
-    while True:
-        body = page(api, headers, limit=100, **({"cursor": cursor} if cursor else {}))
-        comparisons += body["comparisons"]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return comparisons
+    return list_everything(api, "/api/v1/compare", "comparisons", headers)
 
 
 @pytest.fixture(scope="module")

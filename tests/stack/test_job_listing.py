@@ -4,6 +4,7 @@ from __future__ import annotations
 import requests
 
 from tests.conftest import API_KEYS
+from tests.helpers import list_everything, list_page
 
 
 def create(api: str, headers: dict, name: str) -> str:
@@ -13,9 +14,7 @@ def create(api: str, headers: dict, name: str) -> str:
 
 
 def page(api: str, headers: dict, **params) -> dict:
-    answer = requests.get(f"{api}/api/v1/analyze", params=params, headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return list_page(api, "/api/v1/analyze", headers, **params)
 
 
 def test_paging_through_120_jobs_while_new_ones_arrive_has_no_duplicates_or_gaps(secured_gateway):
@@ -44,13 +43,7 @@ def test_paging_through_120_jobs_while_new_ones_arrive_has_no_duplicates_or_gaps
 
 
 def _all(api: str, headers: dict) -> list[dict]:
-    jobs, cursor = [], None
-    while True:
-        body = page(api, headers, limit=100, **({"cursor": cursor} if cursor else {}))
-        jobs += body["jobs"]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return jobs
+    return list_everything(api, "/api/v1/analyze", "jobs", headers)
 
 
 def test_a_status_filter_and_a_foreign_cursor(secured_gateway):
