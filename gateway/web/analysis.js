@@ -1,7 +1,8 @@
 // The dance analysis beside or under the player: tempi, beat timing and synchrony in words, each with a
 // line saying what it means, the key figures under the video on a phone, and the timeline.
-import { colourOf } from "./colours.js";
+import { swatchOf } from "./colours.js";
 import { $ } from "./dom.js";
+import { showPairs } from "./pairs.js";
 import { setBeats } from "./practice.js";
 import { Timeline } from "./timeline.js";
 
@@ -21,14 +22,6 @@ export const MEANINGS = {
 /** Fill every ``[data-meaning]`` element under ``root`` with its line from MEANINGS. */
 export function fillMeanings(root = document) {
   for (const element of root.querySelectorAll("[data-meaning]")) element.textContent = MEANINGS[element.dataset.meaning];
-}
-
-/** A round swatch in a track's colour, as the legends show it. */
-export function swatchOf(trackId) {
-  const swatch = document.createElement("i");
-  swatch.className = "swatch";
-  swatch.style.background = colourOf(trackId);
-  return swatch;
 }
 
 let timeline = null;
@@ -86,18 +79,7 @@ function showFigures(analysis) {
 
   $("synchrony-group").textContent = synchronyText(synchrony, dancers.length);
   $("synchrony-group").parentElement.hidden = dancers.length < 2; // a solo has no one to be in step with
-  $("synchrony-pairs").replaceChildren(...(synchrony?.pairs || []).map((pair) => {
-    const item = document.createElement("li");
-    const [a, b] = pair.track_ids;
-    item.dataset.trackIds = `${a},${b}`;
-    const lead = pair.leader_track_id === null ? "together, no lag"
-      : `dancer ${pair.leader_track_id} leads by ${Math.round(pair.lag_s * 1000)} ms`;
-    const poses = pair.pose_similarity === null ? "" : `, poses ${pair.pose_similarity.toFixed(2)} alike`;
-    item.append(swatchOf(a), swatchOf(b),
-      `Dancers ${a} and ${b} move together ${pair.score.toFixed(2)} (1 = in step), ${lead}${poses}.`);
-    return item;
-  }));
-  $("pairs-meaning").hidden = !synchrony?.pairs?.length;
+  showPairs(synchrony?.pairs || []);
 
   labelDancers(new Set(dancers.map((dancer) => dancer.track_id)));
   // Energy's unit, (torso lengths/s)², says nothing to a dancer: it is said against the group's most energetic dancer.

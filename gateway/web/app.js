@@ -9,7 +9,8 @@
 // api.js and api_key.js (the gateway's API, the key sent), upload.js and bucket.js (one PUT and a
 // confirm), multipart.js and resume_record.js (large files in parts, resumable), job.js (follow a job),
 // result.js, player.js, sound.js, layout.js and colours.js (the player), practice.js and counts.js (loop, speed,
-// mirror, counts, keys), analysis.js and timeline.js (the dance analysis), example.js (the home page's example),
+// mirror, counts, keys), analysis.js, pairs.js and timeline.js (the dance analysis), example.js (the home
+// page's example),
 // compare.js, duo_player.js and alignment.js (comparing with a reference), comparison_view.js,
 // comparison_data.js, verdict.js and report.js (one comparison), job_list.js and comparison_list.js
 // (recent jobs and comparisons), address.js, dom.js.
@@ -25,6 +26,7 @@ import { showExample } from "./example.js";
 import { FINAL_STATUSES, STATUS_LABELS, ensureCompleted, followJob } from "./job.js";
 import { refreshJobs, wireJobList } from "./job_list.js";
 import { wireLayout } from "./layout.js";
+import { wirePairs } from "./pairs.js";
 import { wirePractice } from "./practice.js";
 import { resetResult, showResult } from "./result.js";
 import { uploadVideo } from "./upload.js";
@@ -191,6 +193,7 @@ function wire() {
   wireJobList({ open: openFromList, deleted: forgetDeleted, reference: useAsReference });
   wireComparisonList({ open: openComparisonFromList });
   wirePractice();
+  wirePairs();
   wireLayout();
   showExample();
   // Drop anywhere on the page; dragover must be cancelled or the browser opens the file itself.

@@ -14,3 +14,11 @@ export function colourOf(trackId) {
   if (trackId === null || trackId === undefined) return UNTRACKED_COLOUR;
   return PALETTE[((trackId - 1) % PALETTE.length + PALETTE.length) % PALETTE.length];
 }
+
+/** A round swatch in a track's colour, as the legends show it. */
+export function swatchOf(trackId) {
+  const swatch = document.createElement("i");
+  swatch.className = "swatch";
+  swatch.style.background = colourOf(trackId);
+  return swatch;
+}

@@ -1,8 +1,8 @@
 // The home page's example of what a dancer gets: skeletons in their colours, the count, the key figures with
 // what they mean, and the timeline, drawn from a synthetic analysis (two made-up dancers bouncing to 120 BPM
 // music, through choreo.report.build_report), so the example speaks the words the real page uses.
-import { MEANINGS, onBeatText, offsetText, swatchOf, synchronyText, tempoText } from "./analysis.js";
-import { colourOf } from "./colours.js";
+import { MEANINGS, onBeatText, offsetText, synchronyText, tempoText } from "./analysis.js";
+import { colourOf, swatchOf } from "./colours.js";
 import { countOf } from "./counts.js";
 import { $ } from "./dom.js";
 

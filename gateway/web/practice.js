@@ -43,6 +43,14 @@ export function setSpeed(rate) {
   video.preservesPitch = true;
   video.defaultPlaybackRate = rate; // kept when the player switches to another source (the overlay)
   video.playbackRate = rate;
+  showSpeed(); // now: "ratechange" comes later, as a task of its own
+}
+
+/** The speed button of the video's rate pressed, the others not. */
+function showSpeed() {
+  for (const button of document.querySelectorAll("#speeds button")) {
+    button.setAttribute("aria-pressed", String(Number(button.dataset.rate) === video.playbackRate));
+  }
 }
 
 export function setMirror(on) {
@@ -185,11 +193,7 @@ export function wirePractice() {
   video.addEventListener("play", () => { showPlaying(); followPlayback(); });
   video.addEventListener("pause", showPlaying);
   video.addEventListener("ended", () => { keepInLoop(); showPlaying(); });
-  video.addEventListener("ratechange", () => {
-    for (const button of document.querySelectorAll("#speeds button")) {
-      button.setAttribute("aria-pressed", String(Number(button.dataset.rate) === video.playbackRate));
-    }
-  });
+  video.addEventListener("ratechange", showSpeed);
   video.addEventListener("click", togglePlay);
 
   $("play").addEventListener("click", togglePlay);

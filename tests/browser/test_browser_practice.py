@@ -462,3 +462,33 @@ def test_an_opened_job_says_what_each_figure_means_beside_it(stack, portrait_job
     if page.is_visible("#synchrony-group"):  # two dancers or more: R is said in words
         assert "R is 1 when all move as one" in page.text_content("[data-meaning='synchrony']")
     assert page.is_hidden("#progress") and page.is_hidden("#pick")  # nothing above the opened job
+
+
+def pair(a: int, b: int, score: float) -> dict:
+    return {"track_ids": [a, b], "score": score, "leader_track_id": None, "lag_s": 0.0, "pose_similarity": 0.7}
+
+
+def test_a_class_says_who_is_most_and_least_in_step_and_folds_its_many_pairs(stack, window):
+    """Eight dancers make 28 pairs: a wall of text. Four or more dancers first get one line, who moves most and
+    least with the others, and the pairs behind a button; two or three dancers keep every pair in view."""
+    page = window.open()
+    page.goto(f"{stack.api}/")
+    # Dancer 4 moves with nobody: 0.1 with each; 1-3 move together 0.8.
+    class_pairs = [pair(1, 2, 0.8), pair(1, 3, 0.8), pair(2, 3, 0.8), pair(1, 4, 0.1), pair(2, 4, 0.1), pair(3, 4, 0.1)]
+    show = "async (pairs) => { (await import('./web/pairs.js')).showPairs(pairs); }"
+    page.evaluate("() => { document.getElementById('analysis').hidden = false;"
+                  " document.getElementById('analysis-body').hidden = false; }")
+    page.evaluate(show, class_pairs)
+    summary = page.text_content("#synchrony-summary")
+    assert summary == "In step with the others, on average: dancer 1 most (0.57), dancer 4 least (0.10).", summary
+    assert page.is_visible("#synchrony-summary") and page.is_hidden("#synchrony-pairs")
+    assert page.text_content("#synchrony-toggle") == "Show all 6 pairs"
+    page.click("#synchrony-toggle")
+    assert page.is_visible("#synchrony-pairs") and page.locator("#synchrony-pairs li").count() == 6
+    assert page.get_attribute("#synchrony-toggle", "aria-expanded") == "true"
+    page.click("#synchrony-toggle")
+    assert page.is_hidden("#synchrony-pairs")
+
+    page.evaluate(show, class_pairs[:3])  # three dancers: every pair in view, no summary, no button
+    assert page.is_visible("#synchrony-pairs") and page.locator("#synchrony-pairs li").count() == 3
+    assert page.is_hidden("#synchrony-summary") and page.is_hidden("#synchrony-toggle")
