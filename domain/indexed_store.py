@@ -7,15 +7,14 @@ Jobs and comparisons are kept this way. A record kind gives its store a ``noun``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
 from domain.owner_index import OwnerIndex, decode_cursor, encode_cursor, record_id_of
-from infra.record_store import RecordStore, open_bucket
+from infra.record_store import R, RecordStore, open_bucket
 
-R = TypeVar("R", bound=Any)
 BACKFILL_MARK = "backfilled"
 
 

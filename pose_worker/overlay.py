@@ -41,7 +41,7 @@ UNTRACKED_HEX = "#ffffff"
 #: Taller frames are scaled down to this many lines: what a browser that cannot decode the original (HEVC)
 #: shows instead of it, sharp on a 1000 px tall window and a phone. A 720p or 576x1280 phone video keeps its
 #: size; on a 2-core host it renders as fast as at 720 lines (the decode dominates; the resize it saves pays
-#: for the larger encode), at about twice the file size (bench figures in docs/analysis.md).
+#: for the larger encode), at about twice the file size (bench figures in docs/performance.md).
 MAX_OVERLAY_HEIGHT = 1280
 #: x264 speed/quality: the overlay must not slow the worker down much.
 X264_ARGS = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
@@ -53,11 +53,16 @@ def bgr_of_hex(colour: str) -> tuple[int, int, int]:
     return blue, green, red
 
 
+#: The palette as OpenCV draws it, parsed once: ``track_colour`` runs for every person of every frame.
+PALETTE_BGR = tuple(bgr_of_hex(colour) for colour in PALETTE_HEX)
+UNTRACKED_BGR = bgr_of_hex(UNTRACKED_HEX)
+
+
 def track_colour(track_id: int | None) -> tuple[int, int, int]:
     """The BGR colour of ``track_id``, the one the page gives it (``colourOf`` in colours.js)."""
     if track_id is None:
-        return bgr_of_hex(UNTRACKED_HEX)
-    return bgr_of_hex(PALETTE_HEX[(track_id - 1) % len(PALETTE_HEX)])
+        return UNTRACKED_BGR
+    return PALETTE_BGR[(track_id - 1) % len(PALETTE_BGR)]
 
 
 def draw_people(image: np.ndarray, people: list[Person], track_ids: list[int | None], scale: float = 1.0) -> np.ndarray:

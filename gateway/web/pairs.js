@@ -8,7 +8,7 @@ import { $ } from "./dom.js";
 const PAIRS_SHOWN = 3;
 
 /** Each dancer's mean "move together" score with every other, highest first: [{trackId, score}]. */
-export function inStepByDancer(pairs) {
+function inStepByDancer(pairs) {
   const scores = new Map();
   for (const pair of pairs) {
     for (const trackId of pair.track_ids) scores.set(trackId, [...(scores.get(trackId) || []), pair.score]);

@@ -84,19 +84,21 @@ function shiftText(ms) {
   return magnitude >= 95 ? `${(magnitude / 1000).toFixed(1)} s` : `${Math.round(magnitude)} ms`;
 }
 
-/** Segments as stretches in order of time, touching ones joined: {start, end, first, last} (first and last
- *  eight; null where a segment has none). */
-function joined(segments) {
+/** Segments as stretches of the dance in order of time: touching ones join when ``together(previous, next)``
+ *  says so. Each stretch: {start, end, first, last, members}, first and last being the eights it spans, both
+ *  null where one of its segments has none (the place is then said in seconds). */
+function stretches(segments, together = () => true) {
   const runs = [];
   for (const segment of [...segments].sort((a, b) => a.start_s - b.start_s)) {
     const eight = segment.eight ?? null;
     const last = runs[runs.length - 1];
-    if (last && segment.start_s - last.end <= TOUCHING_S) {
+    if (last && segment.start_s - last.end <= TOUCHING_S && together(last.members[last.members.length - 1], segment)) {
       last.end = Math.max(last.end, segment.end_s);
       last.last = eight;
       if (eight === null) last.first = null;
+      last.members.push(segment);
     } else {
-      runs.push({ start: segment.start_s, end: segment.end_s, first: eight, last: eight });
+      runs.push({ start: segment.start_s, end: segment.end_s, first: eight, last: eight, members: [segment] });
     }
   }
   return runs.map((run) => (run.first === null || run.last === null ? { ...run, first: null, last: null } : run));
@@ -122,26 +124,14 @@ export function lowestPart(segment) {
   return segment.body_part && !["head", partOf(segment)].includes(segment.body_part) ? segment.body_part : null;
 }
 
-/** Consecutive segments late (or early) by a similar amount, as runs: {verdict, start, end, first, last, ms}. */
+/** Consecutive segments late (or early), as stretches with their ``verdict`` and mean shift ``ms``. */
 function timingRuns(timing) {
-  const runs = [];
-  for (const segment of timing) {
-    if (segment.verdict === "on time" || segment.offset_ms === null) continue;
-    const eight = segment.eight ?? null;
-    const last = runs[runs.length - 1];
-    if (last && last.verdict === segment.verdict && segment.start_s - last.end <= TOUCHING_S) {
-      last.end = segment.end_s;
-      last.last = last.first === null ? null : eight;
-      last.sum += segment.offset_ms;
-      last.count += 1;
-    } else {
-      runs.push({
-        verdict: segment.verdict, start: segment.start_s, end: segment.end_s, first: eight, last: eight,
-        sum: segment.offset_ms, count: 1,
-      });
-    }
-  }
-  return runs.map((run) => ({ ...run, ms: run.sum / run.count }));
+  const off = timing.filter((segment) => segment.verdict !== "on time" && segment.offset_ms !== null);
+  return stretches(off, (previous, next) => previous.verdict === next.verdict).map((run) => ({
+    ...run,
+    verdict: run.members[0].verdict,
+    ms: run.members.reduce((sum, segment) => sum + segment.offset_ms, 0) / run.members.length,
+  }));
 }
 
 function tempoClause(result) {
@@ -187,7 +177,7 @@ function workSentence(result) {
     byPart.set(part, [...(byPart.get(part) || []), segment]);
   }
   const clauses = [...byPart].map(([part, segments], index) => {
-    const where = listed(joined(segments).map((run) => placeText(run.start, run.end, run.first, run.last)));
+    const where = listed(stretches(segments).map((run) => placeText(run.start, run.end, run.first, run.last)));
     if (index > 0) return `${part} ${where}`;
     return `${part[0].toUpperCase()}${part.slice(1)} ${/s$/.test(part) ? "need" : "needs"} work ${where}`;
   });
