@@ -1,6 +1,6 @@
-"""The ``on_beat`` block of analysis.json and the tempo it implies: a dancer's movement (or all dancers'
+"""The ``on_beat`` block of analysis.json and the tempo fields: a dancer's movement (or all dancers'
 together) measured against the music's beat clock (``choreo/entrainment.py``), and the movement's tempo
-(``choreo/tempo.py``) in the document's fields."""
+(``choreo/tempo.py``) from the same velocities."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import numpy as np
 
 from choreo.entrainment import Locking, asynchrony, beat_locking, limb_hits, movement_velocities
 from choreo.figures import json_number
-from choreo.signals import TrackSeries, fill_edges
+from choreo.signals import TrackSeries
 from choreo.tempo import MotionTempo, motion_tempo
 
 #: A limb that moves back and forth stops twice per cycle (at each end): its hits are timed on a clock
@@ -36,11 +36,20 @@ class BeatFollowing:
 
     @classmethod
     def pooled(cls, movements: Sequence[BeatFollowing], grid: np.ndarray, clock: np.ndarray | None) -> BeatFollowing:
-        if not movements or clock is None:
+        if not movements:
             return cls(np.empty((0, len(grid))), (np.array([]), np.array([])), clock, None)
         velocities = np.concatenate([m.velocities for m in movements])
         hits = (np.concatenate([m.hits[0] for m in movements]), np.concatenate([m.hits[1] for m in movements]))
-        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock))
+        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock) if clock is not None else None)
+
+    def tempo(self, rate: float, music_bpm: float | None) -> MotionTempo:
+        """The movement's tempo (``choreo/tempo.py``) over the stretch where it is measured; a keypoint
+        not known at a moment counts as still there."""
+        measured = np.flatnonzero(np.any(~np.isnan(self.velocities), axis=0))
+        if len(measured) < 2:
+            return MotionTempo(bpm=None, confidence=0.0, source="movement", cycles_per_beat=None)
+        stretch = np.nan_to_num(self.velocities[:, measured[0] : measured[-1] + 1])
+        return motion_tempo(stretch, rate, music_bpm, self.locking)
 
     def on_beat(self) -> dict[str, Any] | None:
         if self.locking is None or self.clock is None:
@@ -61,14 +70,6 @@ class BeatFollowing:
             "mean_asynchrony_ms": json_number(timing.mean_ms, 1) if timing else None,
             "asynchrony_sd_ms": json_number(timing.sd_ms, 1) if timing else None,
         }
-
-
-def tempo_of(envelope: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
-    """Tempo over the stretch where the envelope is measured (short gaps filled)."""
-    valid = np.flatnonzero(~np.isnan(envelope))
-    if len(valid) < 2:
-        return MotionTempo(bpm=None, confidence=0.0, source="movement", cycles_per_beat=None)
-    return motion_tempo(fill_edges(envelope[valid[0] : valid[-1] + 1]), rate, music_bpm, locking)
 
 
 def tempo_fields(tempo: MotionTempo) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from choreo.energy import energy
 from choreo.figures import json_number
 from choreo.kinematic_beats import kinematic_beats
 from choreo.music import MusicBeats
-from choreo.on_beat import BeatFollowing, tempo_fields, tempo_of
+from choreo.on_beat import BeatFollowing, tempo_fields
 from choreo.pose_similarity import normalise_poses, oks
 from choreo.signals import TrackSeries, frame_rate, nanmean, resample, tracks_from_frames
 from choreo.synchrony import MAX_LAG_S, envelope_lag, group_synchrony
@@ -33,9 +33,10 @@ DEFINITIONS = {
     "or 10 s, whichever is less; bystanders at the edge, passers-by and glitches are left out. Ids are one per person "
     "over the whole video (the tracker's pieces re-linked afterwards).",
     "tempo": "With music the movement follows (on_beat.locked): the music's tempo at the movement's level "
-    "(cycles_per_beat 0.5, 1 or 2; motion_source 'beat'). Otherwise (motion_source 'movement'): the peak of the "
-    "magnitude spectrum of the speed envelope (2 s moving average removed, Hann window, zero-padded) between 60 and "
-    "180 BPM. Confidence: the envelope's share of rhythmic power at the reported tempo (0..1).",
+    "(cycles_per_beat 0.5, 1 or 2; motion_source 'beat'). Otherwise (motion_source 'movement'): the peak between 60 "
+    "and 180 BPM of the movement's spectrum: the power spectra of the velocities of 13 keypoints (x and y, 2 s moving "
+    "average removed, Hann window, zero-padded) summed, so each limb keeps its own rhythm and a swing counts once per "
+    "cycle. Confidence: the movement's share of rhythmic power at the reported tempo (0..1).",
     "on_beat": "How much the movement follows the music's beat. locking (0..1): the share of the movement (velocities "
     "of 13 keypoints) that repeats with the music's beat clock, at the level where it is strongest (every 2 beats, "
     "every beat, twice a beat); chance: the same against clocks 5-15 % off the music's tempo; z: how many of their "
@@ -77,7 +78,7 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
     clock = steady_beats(music_beats) if len(music_beats) >= 2 else None
     movements = [BeatFollowing.of(d, grid, clock) for d in dancers]
     pooled = BeatFollowing.pooled(movements, grid, clock)
-    motion = tempo_of(group, rate, music.bpm if music else None, pooled.locking)
+    motion = pooled.tempo(rate, music.bpm if music else None)
     group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
     return {
         "version": VERSION,
@@ -149,7 +150,7 @@ def _dancer(
     dancer: TrackSeries, grid: np.ndarray, envelope: np.ndarray, rate: float, music: MusicBeats | None, movement: BeatFollowing
 ) -> dict[str, Any]:
     music_beats = music.beats if music is not None else np.array([])
-    tempo = tempo_of(envelope, rate, music.bpm if music else None, movement.locking)
+    tempo = movement.tempo(rate, music.bpm if music else None)
     beats = kinematic_beats(grid, envelope, rate)
     angles = joint_angles(dancer.keypoints)
     moves = energy(dancer.t, dancer.joint_speeds)

@@ -1,13 +1,19 @@
-"""Tempo of a rhythmic signal from its spectrum: the movement's BPM, and the share of rhythm at it.
+"""Tempo of rhythmic movement from its spectrum: the movement's BPM, and the share of rhythm at it.
 
 Method (see ``../shared/docs/analysis-notes.md``): remove a ``DETREND_S`` moving average, apply a
-Hann window, zero-pad ``ZERO_PAD`` times, take the magnitude spectrum and its peak between
-``MIN_BPM`` and ``MAX_BPM`` (refined between bins by a parabola through the peak and its
-neighbours). Plain autocorrelation is not used: it halves or doubles the tempo (octave errors).
+Hann window, zero-pad ``ZERO_PAD`` times, take the power spectrum and its peak between ``MIN_BPM``
+and ``MAX_BPM`` (refined between bins by a parabola through the peak and its neighbours). Plain
+autocorrelation is not used: it halves or doubles the tempo (octave errors).
+
+A dancer's movement is many series at once, the signed velocities of their keypoints
+(``choreo/entrainment.py``), and their power spectra are summed (a multichannel periodogram): each
+limb keeps its own periodicity and phase. A single whole-body speed envelope does not: rectifying
+velocity into speed doubles a swing's frequency and mixes the limbs' rhythms into peaks between the
+music's levels (with the music ignored, the envelope's peak fell on the music's grid in 2 of the 5 real
+clips with music, the velocities' in 4; see docs/analysis.md).
 
 With music, ``motion_tempo`` reports the music's tempo at the movement's metrical level instead,
-when the movement is measured to follow the beat (``choreo/entrainment.py``): real choreography is
-not a sinusoidal bounce, and its spectrum's highest peak often lies between the music's levels.
+when the movement is measured to follow the beat (``choreo/entrainment.py``).
 
 Confidence, 0..1: the share of the band's spectral power within ``max(main lobe, PEAK_WIDTH)`` of
 the peak, rescaled so that a flat spectrum (white noise) scores 0: (share - w) / (1 - w), w the
@@ -43,34 +49,40 @@ NO_TEMPO = Tempo(bpm=None, confidence=0.0)
 
 
 def spectral_tempo(signal: np.ndarray, rate: float, min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM) -> Tempo:
-    """Tempo of ``signal`` sampled evenly at ``rate`` Hz (no NaN); ``NO_TEMPO`` when too short or flat."""
+    """Tempo of ``signal`` sampled evenly at ``rate`` Hz (no NaN): one series, or several (rows) whose
+    power spectra are summed; ``NO_TEMPO`` when too short or flat."""
     spectrum, bpm_axis, band = _spectrum(signal, rate, min_bpm, max_bpm)
     if spectrum is None or not spectrum[band].any():
         return NO_TEMPO
     peak = int(np.flatnonzero(band)[np.argmax(spectrum[band])])
     bpm = _refine(spectrum, bpm_axis, peak)
-    return Tempo(bpm=bpm, confidence=_share_at(spectrum, bpm_axis, band, bpm, len(signal), rate))
+    return Tempo(bpm=bpm, confidence=_share_at(spectrum, bpm_axis, band, bpm, np.shape(signal)[-1], rate))
 
 
 def tempo_confidence(signal: np.ndarray, rate: float, bpm: float) -> float:
-    """Share of ``signal``'s rhythmic power (60-180 BPM) at ``bpm``: the confidence of a tempo found
-    another way (the music's, from librosa's beat tracker)."""
+    """Share of ``signal``'s rhythmic power (60-180 BPM; one series or several, as ``spectral_tempo``)
+    at ``bpm``: the confidence of a tempo found another way (the music's, from librosa's beat tracker)."""
     spectrum, bpm_axis, band = _spectrum(signal, rate, MIN_BPM, MAX_BPM)
     if spectrum is None or not spectrum[band].any():
         return 0.0
-    return _share_at(spectrum, bpm_axis, band, _in_band(bpm), len(signal), rate)
+    return _share_at(spectrum, bpm_axis, band, _in_band(bpm), np.shape(signal)[-1], rate)
 
 
 def _spectrum(
     signal: np.ndarray, rate: float, min_bpm: float, max_bpm: float
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    signal = np.asarray(signal, float)
-    if len(signal) < MIN_DURATION_S * rate or np.isnan(signal).any():
+    """Magnitude spectrum (the square root of the series' summed power spectra), its BPM axis and band."""
+    series = np.atleast_2d(np.asarray(signal, float))
+    samples = series.shape[1]
+    if samples < MIN_DURATION_S * rate or np.isnan(series).any():
         return None, np.array([]), np.array([], bool)
-    detrended = signal - uniform_filter1d(signal, size=max(int(round(DETREND_S * rate)), 1), mode="nearest")
-    windowed = detrended * hann(len(signal), sym=False)
-    size = 1 << int(np.ceil(np.log2(len(signal) * ZERO_PAD)))
-    spectrum = np.abs(np.fft.rfft(windowed, size))
+    window = hann(samples, sym=False)
+    size = 1 << int(np.ceil(np.log2(samples * ZERO_PAD)))
+    power = np.zeros(size // 2 + 1)
+    for row in series:  # one at a time: an hour of a class's keypoints padded at once would take gigabytes
+        detrended = row - uniform_filter1d(row, size=max(int(round(DETREND_S * rate)), 1), mode="nearest")
+        power += np.abs(np.fft.rfft(detrended * window, size)) ** 2
+    spectrum = np.sqrt(power)
     bpm_axis = np.fft.rfftfreq(size, 1 / rate) * 60
     return spectrum, bpm_axis, (bpm_axis >= min_bpm) & (bpm_axis <= max_bpm)
 
@@ -121,15 +133,15 @@ class MotionTempo:
     cycles_per_beat: float | None
 
 
-def motion_tempo(envelope: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
-    """The tempo of movement with speed envelope ``envelope`` (even, ``rate`` Hz, no NaN): with music
-    the movement follows (``locking.locked``), the music's tempo at the movement's metrical level
+def motion_tempo(movement: np.ndarray, rate: float, music_bpm: float | None, locking: Locking | None) -> MotionTempo:
+    """The tempo of ``movement`` (velocity series as rows, even, ``rate`` Hz, no NaN): with music the
+    movement follows (``locking.locked``), the music's tempo at the movement's metrical level
     (x1/2, x1, x2): the clock the movement is measured to follow; otherwise the spectrum's peak
     (``spectral_tempo``), so a dancer moving at 100 BPM over 120 BPM music reads 100, not 120.
-    Confidence is the envelope's share of rhythm at the reported tempo either way."""
+    Confidence is the movement's share of rhythm at the reported tempo either way."""
     if music_bpm and locking is not None and locking.locked:
         bpm = music_bpm * locking.level
-        return MotionTempo(bpm=bpm, confidence=tempo_confidence(envelope, rate, bpm), source="beat",
+        return MotionTempo(bpm=bpm, confidence=tempo_confidence(movement, rate, bpm), source="beat",
                            cycles_per_beat=locking.level)
-    free = spectral_tempo(envelope, rate)
+    free = spectral_tempo(movement, rate)
     return MotionTempo(bpm=free.bpm, confidence=free.confidence, source="movement", cycles_per_beat=None)

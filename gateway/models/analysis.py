@@ -34,7 +34,7 @@ class TempoFigures(DocumentBody):
 
     motion_bpm: float | None = Field(
         description="The music's tempo at the movement's level when the movement follows the beat (motion_source "
-        "'beat'); otherwise the peak of the movement-speed spectrum, 60-180 BPM; null under 3 s"
+        "'beat'); otherwise the peak of the keypoints' velocity spectrum, 60-180 BPM; null under 3 s"
     )
     motion_confidence: Score | None = Field(ge=0, le=1, description="Share of rhythmic movement at that tempo, 0..1")
     motion_source: str = Field(description="'beat': locked to the music's beat clock; 'movement': the movement alone")

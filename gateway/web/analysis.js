@@ -40,10 +40,22 @@ export function offsetText(ms) {
 /** How often the movement repeats per music beat, in a dancer's words. */
 const LEVEL_WORDS = { 0.5: "every 2 beats", 1: "on the beat", 2: "twice a beat" };
 
+/** The music's tempo levels a movement's own tempo may sit on (within ``GRID_TOLERANCE``), in words. */
+const GRID_WORDS = [[0.5, "about half the music's tempo"], [1, "about the music's tempo"], [2, "about twice the music's tempo"]];
+const GRID_TOLERANCE = 0.05;
+
 export function tempoText(tempo) {
   if (tempo.motion_bpm === null) return "no steady tempo";
-  const level = tempo.motion_source === "beat" ? LEVEL_WORDS[tempo.cycles_per_beat] : null;
-  return level ? `${bpmText(tempo.motion_bpm)}, ${level}` : bpmText(tempo.motion_bpm);
+  const bpm = bpmText(tempo.motion_bpm);
+  if (tempo.motion_source === "beat") {
+    const level = LEVEL_WORDS[tempo.cycles_per_beat];
+    return level ? `${bpm}, ${level}` : bpm;
+  }
+  if (!tempo.music_bpm) return bpm;
+  // The movement's own tempo (it does not measurably follow the beat): say where it sits against the music's.
+  const ratio = tempo.motion_bpm / tempo.music_bpm;
+  const grid = GRID_WORDS.find(([level]) => Math.abs(ratio - level) <= GRID_TOLERANCE * level);
+  return `${bpm}, ${grid ? grid[1] : `not the music's ${bpmText(tempo.music_bpm)}`}`;
 }
 
 /** analysis.json's on_beat (locking to the music's beat clock) as words and its figure against chance. */

@@ -277,6 +277,27 @@ def test_the_timeline_shows_the_music_beats_and_the_offset_in_words_when_there_i
     assert [line["trackId"] for line in shown["energy"]] == [1, 2]
 
 
+MOVEMENT_TEMPI = [
+    # (tempo block, what the page says): the movement's own tempo is told against the music's.
+    ({"motion_bpm": 98.39, "motion_source": "movement", "cycles_per_beat": None, "music_bpm": 99.32},
+     "98 BPM, about the music's tempo"),
+    ({"motion_bpm": 67.2, "motion_source": "movement", "cycles_per_beat": None, "music_bpm": 134.0},
+     "67 BPM, about half the music's tempo"),
+    ({"motion_bpm": 104.82, "motion_source": "movement", "cycles_per_beat": None, "music_bpm": 119.46},
+     "105 BPM, not the music's 119 BPM"),
+    ({"motion_bpm": 67.0, "motion_source": "beat", "cycles_per_beat": 0.5, "music_bpm": 134.0}, "67 BPM, every 2 beats"),
+    ({"motion_bpm": 94.84, "motion_source": "movement", "cycles_per_beat": None, "music_bpm": None}, "95 BPM"),
+    ({"motion_bpm": None, "motion_source": "movement", "cycles_per_beat": None, "music_bpm": 120.0}, "no steady tempo"),
+]
+
+
+def test_the_movements_tempo_is_told_against_the_musics_in_a_dancers_words(stack, page):
+    page.goto(f"{stack.api}/")
+    said = page.evaluate("async (tempi) => { const { tempoText } = await import('./web/analysis.js');"
+                         " return tempi.map(tempoText); }", [tempo for tempo, _ in MOVEMENT_TEMPI])
+    assert said == [words for _, words in MOVEMENT_TEMPI]
+
+
 def test_a_job_without_an_analysis_says_so_under_the_player(stack, page, tmp_path):
     clip = browser_playable_clip(tmp_path / "dance.mp4", seconds=1, size=(640, 360))
     warning = "dance analysis failed, poses and overlay are complete: RuntimeError: no audio decoder"

@@ -1,13 +1,15 @@
-"""Tempo of movement from the speed-envelope spectrum, and kinematic beats, on bouncing dancers."""
+"""Tempo of movement from its spectrum (one series or the keypoints' velocities), and kinematic beats, on
+bouncing and swinging dancers."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from choreo.kinematic_beats import kinematic_beats
+from choreo.report import build_report
 from choreo.signals import frame_rate, tracks_from_frames
 from choreo.tempo import MAX_BPM, MIN_BPM, spectral_tempo
-from tests.dance_series import bouncing_dancer, frames_of
+from tests.dance_series import bouncing_dancer, frames_of, poses_document
 
 
 def envelope_of(t: np.ndarray, dancer: np.ndarray) -> np.ndarray:
@@ -57,6 +59,7 @@ def test_a_beat_just_outside_the_band_gives_a_tempo_inside_it_never_one_extrapol
     tempo = spectral_tempo(envelope_of(t, bouncing_dancer(t, 60 / bpm)), 30)
     assert MIN_BPM <= tempo.bpm <= MAX_BPM
 
+
 def test_kinematic_beats_fall_where_the_bounce_stops():
     t = np.arange(0, 10, 1 / 30)
     beats = kinematic_beats(t, envelope_of(t, bouncing_dancer(t, 0.5, phase_s=0.1)), 30)
@@ -79,3 +82,26 @@ def test_no_beat_is_reported_where_the_dancer_is_not_measured():
     envelope[60:120] = np.nan
     beats = kinematic_beats(t, envelope, frame_rate(t))
     assert not np.any((beats > 2.05) & (beats < 3.95))
+
+
+def swinging_arms(t: np.ndarray, period_s: float, reach_px: float = 60.0) -> np.ndarray:
+    """Keypoints of a dancer standing still but for the arms, swung side to side once per ``period_s``."""
+    dancer = bouncing_dancer(t, period_s, noise_px=0.5)
+    dancer[:, :, 1] = bouncing_dancer(t[:1], period_s)[0, :, 1]  # no bounce: only the arms move
+    swing = reach_px * np.sin(2 * np.pi * t / period_s)
+    dancer[:, [7, 8], 0] += swing[:, None] / 2  # elbows
+    dancer[:, [9, 10], 0] += swing[:, None]  # wrists
+    return dancer
+
+
+def test_a_swing_is_counted_once_per_cycle_not_at_each_end():
+    # The arms stop at both ends of each swing, so their speed (and a whole-body speed envelope) repeats
+    # twice a cycle: 200 BPM, outside the band, leaving it no tempo to find. Their velocities repeat once.
+    t = np.arange(0, 12, 1 / 30)
+    frames = frames_of(t, swinging_arms(t, 0.6))
+    report = build_report(poses_document(frames, 30), has_audio=False, music=None)
+    assert report["tempo"]["motion_bpm"] == pytest.approx(100, abs=1.0)
+    assert report["tempo"]["motion_confidence"] > 0.8
+    assert report["dancers"][0]["motion_bpm"] == pytest.approx(100, abs=1.0)
+    (track,) = tracks_from_frames(frames)
+    assert spectral_tempo(track.speed_envelope, 30).bpm != pytest.approx(100, abs=5.0)
