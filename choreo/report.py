@@ -110,7 +110,7 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
         "motion_bpm": report["tempo"]["motion_bpm"],
         "music_bpm": report["tempo"]["music_bpm"],
         "on_beat": (
-            {name: on_beat[name] for name in ("locked", "locking", "score_above_chance", "mean_asynchrony_ms")}
+            {name: on_beat[name] for name in ("locked", "locking", "chance", "score_above_chance", "mean_asynchrony_ms")}
             if on_beat else None
         ),
         "beat_alignment": (

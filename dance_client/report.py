@@ -38,22 +38,42 @@ def print_result(job: Record) -> None:
 
 
 def summary_lines(summary: Record | None) -> list[tuple[str, str]]:
-    """The dance analysis' headline figures in words: tempo, on-beat score and offset, synchrony."""
+    """The dance analysis' headline figures in words: tempo, whether the movement follows the beat (and
+    its hits' timing), the papers' nearest-beat score beside it, synchrony."""
     if not summary:
         return []
     motion, music = summary.get("motion_bpm"), summary.get("music_bpm")
     tempo = f"{motion:.1f} BPM (movement)" if motion is not None else "no steady movement tempo"
     tempo += f", {music:.1f} BPM (music)" if music is not None else ", no music beat"
     lines = [("tempo", tempo), ("dancers", str(summary.get("dancers", 0)))]
+    on_beat = summary.get("on_beat")
+    if on_beat and on_beat.get("locking") is not None:
+        lines.append(("on_beat", _on_beat_words(on_beat)))
     alignment = summary.get("beat_alignment")
     if alignment and alignment.get("score") is not None:
         offset = alignment.get("mean_offset_ms")
-        timing = "" if offset is None else f", {abs(offset):.0f} ms {'early' if offset < 0 else 'late'} on average"
-        lines.append(("on_beat", f"{alignment['score']:.2f} of 1{timing}"))
+        timing = "" if offset is None else f", {_early_or_late(offset)}"
+        lines.append(("beat_align_score", f"{alignment['score']:.2f} of 1 (nearest music beat, sigma 50 ms{timing})"))
     synchrony = summary.get("synchrony")
     if synchrony and synchrony.get("R") is not None:
         lines.append(("synchrony", f"R = {synchrony['R']:.2f} (1: all in phase)"))
     return lines
+
+
+def _on_beat_words(on_beat: Record) -> str:
+    """Whether the movement follows the beat, against chance; the hits' timing only where it does (elsewhere an
+    average offset from a beat the movement does not keep means nothing)."""
+    chance = on_beat.get("chance")
+    figures = f"locking {on_beat['locking']:.2f}" + (f", chance {chance:.2f}" if chance is not None else "")
+    if not on_beat.get("locked"):
+        return f"not measurably ({figures})"
+    offset = on_beat.get("mean_asynchrony_ms")
+    timing = "" if offset is None else f", hits {_early_or_late(offset)}"
+    return f"follows the beat ({figures}){timing}"
+
+
+def _early_or_late(offset_ms: float) -> str:
+    return f"{abs(offset_ms):.0f} ms {'early' if offset_ms < 0 else 'late'} on average"
 
 
 def print_comparison(comparison: Record) -> None:

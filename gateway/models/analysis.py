@@ -182,6 +182,9 @@ class BeatAlignmentSummary(ResponseBody):
 class OnBeatSummary(ResponseBody):
     locked: bool = Field(description="The dancers' movement follows the beat (one-sided 5 %)")
     locking: Score | None = Field(ge=0, le=1)
+    chance: Score | None = Field(
+        default=None, ge=0, le=1, description="The same movement's locking to beats 5-15 % off the music's tempo"
+    )
     score_above_chance: float | None = Field(description="0 is chance, 1 fully locked to the beat")
     mean_asynchrony_ms: float | None = Field(description="Hits' mean offset from the beat; negative: early")
 

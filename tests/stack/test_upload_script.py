@@ -216,14 +216,27 @@ def test_off_a_terminal_the_progress_is_a_few_plain_lines():
     assert [line.split()[1] for line in stream.getvalue().splitlines()] == ["0%", "25%", "50%", "75%", "100%"]
 
 
-def test_the_summary_says_the_tempi_the_on_beat_score_and_whether_the_dancers_are_early_or_late(capsys):
-    summary = {"motion_bpm": 119.99, "music_bpm": 120.2, "beat_alignment": {"score": 0.8123, "mean_offset_ms": -42.4},
-               "dancers": 2, "synchrony": {"R": 0.91}}
+def test_the_summary_says_the_tempi_whether_the_dancers_follow_the_beat_and_whether_they_are_early_or_late(capsys):
+    on_beat = {"locked": True, "locking": 0.9629, "chance": 0.0817, "score_above_chance": 0.96, "mean_asynchrony_ms": -42.4}
+    summary = {"motion_bpm": 119.99, "music_bpm": 120.2, "on_beat": on_beat,
+               "beat_alignment": {"score": 0.8123, "mean_offset_ms": -40.1}, "dancers": 2, "synchrony": {"R": 0.91}}
     print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
     fields = stdout_fields(capsys.readouterr().out)
     assert fields["tempo"] == "120.0 BPM (movement), 120.2 BPM (music)"
-    assert fields["on_beat"] == "0.81 of 1, 42 ms early on average"
+    assert fields["on_beat"] == "follows the beat (locking 0.96, chance 0.08), hits 42 ms early on average"
+    assert fields["beat_align_score"] == "0.81 of 1 (nearest music beat, sigma 50 ms, 40 ms early on average)"
     assert fields["dancers"] == "2" and fields["synchrony"] == "R = 0.91 (1: all in phase)"
+
+
+def test_movement_that_does_not_follow_the_beat_is_said_so_without_an_average_offset(capsys):
+    # The real student's figures: an offset from a beat she is not measured to keep would mean nothing.
+    on_beat = {"locked": False, "locking": 0.2153, "chance": 0.1832, "score_above_chance": 0.0393, "mean_asynchrony_ms": 57.7}
+    summary = {"motion_bpm": 98.39, "music_bpm": 99.32, "on_beat": on_beat, "beat_alignment": None, "dancers": 1,
+               "synchrony": None}
+    print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    fields = stdout_fields(capsys.readouterr().out)
+    assert fields["on_beat"] == "not measurably (locking 0.22, chance 0.18)"
+    assert "beat_align_score" not in fields and "synchrony" not in fields
 
 
 def test_compare_to_uploads_waits_compares_and_prints_score_offset_and_worst_segments(stack, clip):

@@ -109,6 +109,8 @@ def test_the_document_is_strict_json_and_the_summary_repeats_its_headline_figure
     summary = summary_of(report)
     assert summary["dancers"] == 3 and summary["motion_bpm"] == report["tempo"]["motion_bpm"]
     assert summary["beat_alignment"]["score"] == report["beat_alignment"]["score"]
+    assert summary["on_beat"] == {name: report["on_beat"][name] for name in summary["on_beat"]}
+    assert set(summary["on_beat"]) == {"locked", "locking", "chance", "score_above_chance", "mean_asynchrony_ms"}
     assert summary["synchrony"]["R"] > 0.9 and len(report["synchrony"]["pairs"]) == 3
     angles = report["dancers"][0]["joint_angles"]
     assert len(angles["left_knee"]) == len(report["dancers"][0]["t"])
