@@ -45,7 +45,9 @@ DEFINITIONS = {
     "beat cycle), rayleigh_p (chance of that clustering with no beat), mean_asynchrony_ms (negative: early) and its "
     "spread, as in sensorimotor-synchronisation research.",
     "music": "Beats from librosa.beat.beat_track on the video's own audio track (mono, 22050 Hz); "
-    "music_bpm = 60 / mean inter-beat interval.",
+    "music_bpm = 60 / mean inter-beat interval. music_confidence: pulse clarity, the autocorrelation of the onset "
+    "envelope at one beat period (near 1 for a metronome, near 0 for noise); clear_beat: it is at least 0.2 (under "
+    "it, movement that does not follow the beat may be following one the tracker cannot hear).",
     "kinematic_beats": "Local minima of the speed envelope smoothed with a 0.08 s Gaussian (moments the "
     "movement stops), AIST++ (Li et al. 2021) and Bailando (Siyao et al. 2022).",
     "beat_alignment": "Beat Align Score, sigma 50 ms: music_to_motion = mean over music beats of "
@@ -90,7 +92,11 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
             "music_bpm": json_number(music.bpm, 2) if music else None,
             "music_confidence": json_number(music.confidence, 4) if music and music.bpm else None,
         },
-        "music": {"has_audio": has_audio, "beats": _times(music_beats) if has_audio else None},
+        "music": {
+            "has_audio": has_audio,
+            "beats": _times(music_beats) if has_audio else None,
+            "clear_beat": music.clear if music and music.bpm else None,
+        },
         "kinematic_beats": _times(group_beats),
         "on_beat": pooled.on_beat(),
         "beat_alignment": _alignment(music_beats, group_beats, _span(grid, group)),
@@ -116,6 +122,7 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
         "beat_alignment": (
             {"score": alignment["score"], "mean_offset_ms": alignment["mean_offset_ms"]} if alignment else None
         ),
+        "clear_beat": report["music"].get("clear_beat"),
         "dancers": len(report["dancers"]),
         "synchrony": {"R": synchrony["group"]["R"]} if synchrony and synchrony["group"] else None,
     }

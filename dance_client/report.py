@@ -44,11 +44,12 @@ def summary_lines(summary: Record | None) -> list[tuple[str, str]]:
         return []
     motion, music = summary.get("motion_bpm"), summary.get("music_bpm")
     tempo = f"{motion:.1f} BPM (movement)" if motion is not None else "no steady movement tempo"
-    tempo += f", {music:.1f} BPM (music)" if music is not None else ", no music beat"
+    faint = summary.get("clear_beat") is False
+    tempo += f", {music:.1f} BPM (music{', a faint beat' if faint else ''})" if music is not None else ", no music beat"
     lines = [("tempo", tempo), ("dancers", str(summary.get("dancers", 0)))]
     on_beat = summary.get("on_beat")
     if on_beat and on_beat.get("locking") is not None:
-        lines.append(("on_beat", _on_beat_words(on_beat)))
+        lines.append(("on_beat", _on_beat_words(on_beat, faint)))
     alignment = summary.get("beat_alignment")
     if alignment and alignment.get("score") is not None:
         offset = alignment.get("mean_offset_ms")
@@ -60,13 +61,14 @@ def summary_lines(summary: Record | None) -> list[tuple[str, str]]:
     return lines
 
 
-def _on_beat_words(on_beat: Record) -> str:
+def _on_beat_words(on_beat: Record, faint_beat: bool) -> str:
     """Whether the movement follows the beat, against chance; the hits' timing only where it does (elsewhere an
-    average offset from a beat the movement does not keep means nothing)."""
+    average offset from a beat the movement does not keep means nothing). Movement not measured to follow a faint
+    beat may follow one the tracker cannot hear: it says so."""
     chance = on_beat.get("chance")
     figures = f"locking {on_beat['locking']:.2f}" + (f", chance {chance:.2f}" if chance is not None else "")
     if not on_beat.get("locked"):
-        return f"not measurably ({figures})"
+        return f"can't tell: the music's beat is faint ({figures})" if faint_beat else f"not measurably ({figures})"
     offset = on_beat.get("mean_asynchrony_ms")
     timing = "" if offset is None else f", hits {_early_or_late(offset)}"
     return f"follows the beat ({figures}){timing}"

@@ -40,12 +40,18 @@ class TempoFigures(DocumentBody):
     motion_source: str = Field(description="'beat': locked to the music's beat clock; 'movement': the movement alone")
     cycles_per_beat: float | None = Field(description="Movement cycles per music beat (0.5, 1, 2) when motion_source is 'beat'")
     music_bpm: float | None = Field(description="From the audio's beats; null without audio or without a beat")
-    music_confidence: Score | None = Field(ge=0, le=1, description="Share of the audio's onset rhythm at that tempo")
+    music_confidence: Score | None = Field(
+        ge=0, le=1, description="Pulse clarity: the audio onset envelope's autocorrelation at one beat period, 0..1"
+    )
 
 
 class Music(DocumentBody):
     has_audio: bool = Field(description="Whether the video has an audio track; false is normal, not an error")
     beats: list[Seconds] | None = Field(description="Music beat times (librosa.beat.beat_track); null without audio")
+    clear_beat: bool | None = Field(
+        default=None, description="The beat is clear enough to time a dance against (music_confidence >= 0.2); "
+        "null without a music tempo"
+    )
 
 
 class BeatOffset(DocumentBody):
@@ -199,6 +205,7 @@ class AnalysisSummary(ResponseBody):
     motion_bpm: float | None
     music_bpm: float | None
     on_beat: OnBeatSummary | None = Field(default=None, description="Null without music beats")
+    clear_beat: bool | None = Field(default=None, description="As music.clear_beat")
     beat_alignment: BeatAlignmentSummary | None
     dancers: int = Field(ge=0)
     synchrony: SynchronySummary | None

@@ -58,10 +58,19 @@ export function tempoText(tempo) {
   return `${bpm}, ${grid ? grid[1] : `not the music's ${bpmText(tempo.music_bpm)}`}`;
 }
 
-/** analysis.json's on_beat (locking to the music's beat clock) as words and its figure against chance. */
-export function onBeatText(onBeat) {
+/** analysis.json's on_beat (locking to the music's beat clock) as words and its figure against chance. Movement
+ * not measured to follow a faint beat (``clearBeat`` false) may follow one the tracker cannot hear: it says so. */
+export function onBeatText(onBeat, clearBeat = true) {
   const figures = `${onBeat.locking.toFixed(2)}, chance ${onBeat.chance.toFixed(2)}`;
-  return onBeat.locked ? `yes, follows the beat (${figures})` : `not measurably (${figures})`;
+  if (onBeat.locked) return `yes, follows the beat (${figures})`;
+  return clearBeat === false ? `can't tell: the music's beat is faint (${figures})` : `not measurably (${figures})`;
+}
+
+/** The music's tempo in words: a faint beat is said to be one. */
+export function musicTempoText(tempo, music) {
+  if (!music.has_audio) return "no audio";
+  if (tempo.music_bpm === null) return "no beat found";
+  return music.clear_beat === false ? `${bpmText(tempo.music_bpm)}, a faint beat` : bpmText(tempo.music_bpm);
 }
 
 /** The group synchrony (Kuramoto R against chance) in words, or why there is none. */
@@ -76,13 +85,13 @@ function showFigures(analysis) {
   fillMeanings($("analysis"));
   const { tempo, music, on_beat: onBeat, dancers, synchrony } = analysis;
   $("motion-tempo").textContent = tempoText(tempo);
-  if (!music.has_audio) $("music-tempo").textContent = "no audio";
-  else $("music-tempo").textContent = tempo.music_bpm === null ? "no beat found" : bpmText(tempo.music_bpm);
+  $("music-tempo").textContent = musicTempoText(tempo, music);
 
   if (onBeat) {
-    $("beat-score").textContent = onBeatText(onBeat);
+    $("beat-score").textContent = onBeatText(onBeat, music.clear_beat);
     // Hits are timed against the beat only where the movement follows it; elsewhere an average means nothing.
-    $("beat-offset").textContent = !onBeat.locked ? "not timed: off the beat"
+    const untimed = music.clear_beat === false ? "not timed: faint beat" : "not timed: off the beat";
+    $("beat-offset").textContent = !onBeat.locked ? untimed
       : onBeat.mean_asynchrony_ms === null ? "not measured" : `hits ${offsetText(onBeat.mean_asynchrony_ms)} on average`;
   } else {
     const why = !music.has_audio ? "needs music" : tempo.music_bpm === null ? "no music beat" : "no beat while dancing";
@@ -110,9 +119,10 @@ function showFigures(analysis) {
 }
 
 /** The key figures in one line under the video, for a narrow screen where the analysis is further down. */
-function showKeyFigures({ tempo, on_beat: onBeat, dancers, synchrony }) {
+function showKeyFigures({ tempo, music, on_beat: onBeat, dancers, synchrony }) {
   const parts = [tempo.motion_bpm === null ? "no steady tempo" : bpmText(tempo.motion_bpm)];
-  if (onBeat) parts.push(onBeat.locked ? "follows the beat" : "not measurably on the beat");
+  const notFollowing = music.clear_beat === false ? "the music's beat is faint" : "not measurably on the beat";
+  if (onBeat) parts.push(onBeat.locked ? "follows the beat" : notFollowing);
   if (onBeat?.locked && onBeat.mean_asynchrony_ms !== null) parts.push(`hits ${offsetText(onBeat.mean_asynchrony_ms)}`);
   if (synchrony?.group) parts.push(`together ${synchronyText(synchrony, dancers.length)}`);
   $("key-figures").textContent = parts.join(" · ");

@@ -298,6 +298,24 @@ def test_the_movements_tempo_is_told_against_the_musics_in_a_dancers_words(stack
     assert said == [words for _, words in MOVEMENT_TEMPI]
 
 
+def test_a_faint_music_beat_is_said_to_be_one_and_not_following_it_is_not_called_off_the_beat(stack, page):
+    page.goto(f"{stack.api}/")
+    unlocked = {"locked": False, "locking": 0.057, "chance": 0.0792}
+    locked = {"locked": True, "locking": 0.35, "chance": 0.16}
+    tempo = {"music_bpm": 119.46}
+    said = page.evaluate(
+        "async ([unlocked, locked, tempo]) => { const { onBeatText, musicTempoText } = await import('./web/analysis.js');"
+        " return [onBeatText(unlocked, false), onBeatText(unlocked, true), onBeatText(locked, false),"
+        " musicTempoText(tempo, { has_audio: true, clear_beat: false }), musicTempoText(tempo, { has_audio: true, clear_beat: true }),"
+        " musicTempoText({ music_bpm: null }, { has_audio: true, clear_beat: null })]; }",
+        [unlocked, locked, tempo],
+    )
+    assert said == [
+        "can't tell: the music's beat is faint (0.06, chance 0.08)", "not measurably (0.06, chance 0.08)",
+        "yes, follows the beat (0.35, chance 0.16)", "119 BPM, a faint beat", "119 BPM", "no beat found",
+    ]
+
+
 def test_a_job_without_an_analysis_says_so_under_the_player(stack, page, tmp_path):
     clip = browser_playable_clip(tmp_path / "dance.mp4", seconds=1, size=(640, 360))
     warning = "dance analysis failed, poses and overlay are complete: RuntimeError: no audio decoder"

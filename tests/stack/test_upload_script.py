@@ -239,6 +239,17 @@ def test_movement_that_does_not_follow_the_beat_is_said_so_without_an_average_of
     assert "beat_align_score" not in fields and "synchrony" not in fields
 
 
+def test_a_faint_beat_is_said_to_be_one_and_not_following_it_is_not_called_off_the_beat(capsys):
+    # The real ballerina's figures: classical music whose pulse the tracker hardly hears.
+    on_beat = {"locked": False, "locking": 0.057, "chance": 0.0792, "score_above_chance": -0.024, "mean_asynchrony_ms": -90.9}
+    summary = {"motion_bpm": 104.82, "music_bpm": 119.46, "on_beat": on_beat, "clear_beat": False,
+               "beat_alignment": None, "dancers": 1, "synchrony": None}
+    print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    fields = stdout_fields(capsys.readouterr().out)
+    assert fields["tempo"] == "104.8 BPM (movement), 119.5 BPM (music, a faint beat)"
+    assert fields["on_beat"] == "can't tell: the music's beat is faint (locking 0.06, chance 0.08)"
+
+
 def test_compare_to_uploads_waits_compares_and_prints_score_offset_and_worst_segments(stack, clip):
     reference = request_upload(stack.api, "reference.mp4")
     assert requests.put(reference["upload_url"], data=clip.read_bytes(), timeout=60).status_code == 200

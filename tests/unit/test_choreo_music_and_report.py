@@ -9,6 +9,7 @@ import pytest
 from choreo.music import SAMPLE_RATE, MusicBeats, bpm_from_beats, music_beats, onset_envelope
 from choreo.report import DEFINITIONS, build_report, summary_of
 from tests.dance_series import bouncing_dancer, frames_of, moving_dancer, poses_document
+from tests.music_series import song
 
 
 def click_track(bpm: float, seconds: float, first_s: float = 0.25) -> np.ndarray:
@@ -46,6 +47,27 @@ def test_silence_has_no_beat():
     assert result.bpm is None and len(result.beats) == 0
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_songs_beat_is_clear_and_noise_or_bursts_at_random_times_have_only_a_faint_one(seed):
+    # librosa's tracker places beats in anything; the pulse clarity tells a beat one can dance to from none.
+    heard = music_beats(song(20, seed))
+    assert heard.bpm == pytest.approx(120, rel=0.02) and heard.clear and heard.confidence > 0.25
+    noise = music_beats(np.random.default_rng(seed).normal(0, 0.1, 20 * SAMPLE_RATE).astype(np.float32))
+    bursts = music_beats(song(20, seed, beat_level=0.0))  # the song's bursts between beats, without its beat
+    for faint in (noise, bursts):
+        assert not faint.clear and faint.confidence < 0.15
+
+
+def test_a_faint_beat_is_said_in_the_document_and_its_summary():
+    t = np.arange(0, 10, 1 / 30)
+    faint = MusicBeats(bpm=120.0, confidence=0.05, beats=np.arange(0.5, 10, 0.5))
+    report = report_of(bouncing_dancer(t, 0.6, noise_px=1.0), t=t, music=faint)
+    assert report["music"]["clear_beat"] is False and summary_of(report)["clear_beat"] is False
+    assert report["tempo"]["music_confidence"] == 0.05
+    clear = report_of(bouncing_dancer(t, 0.6, noise_px=1.0), t=t, music=MusicBeats(120.0, 0.5, faint.beats))
+    assert clear["music"]["clear_beat"] is True
+
+
 def test_the_tempo_comes_from_the_steady_beat_intervals():
     beats = np.array([0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 3.5])  # one beat skipped
     assert bpm_from_beats(beats) == pytest.approx(120.0)
@@ -72,7 +94,7 @@ def test_a_dancer_on_the_beat_scores_high_and_a_late_one_shows_a_positive_offset
 def test_without_audio_the_music_fields_are_null_and_the_rest_is_there():
     t = np.arange(0, 8, 1 / 25)
     report = report_of(bouncing_dancer(t, 0.5), t=t, fps=25)
-    assert report["music"] == {"has_audio": False, "beats": None}
+    assert report["music"] == {"has_audio": False, "beats": None, "clear_beat": None}
     assert report["beat_alignment"] is None and report["tempo"]["music_bpm"] is None
     assert report["dancers"][0]["beat_alignment"] is None
     assert report["synchrony"] is None  # one dancer
