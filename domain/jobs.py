@@ -91,6 +91,8 @@ class SynchronySummaryRecord(BaseModel):
 class OnBeatSummaryRecord(BaseModel):
     locked: bool
     locking: float | None
+    #: None in summaries written before it was carried.
+    chance: float | None = None
     score_above_chance: float | None
     mean_asynchrony_ms: float | None
 
@@ -103,6 +105,8 @@ class AnalysisSummaryRecord(BaseModel):
     #: None without music beats, and in summaries written before the on-beat measure existed.
     on_beat: OnBeatSummaryRecord | None = None
     beat_alignment: BeatAlignmentSummaryRecord | None
+    #: None without a music tempo, and in summaries written before the pulse clarity existed.
+    clear_beat: bool | None = None
     dancers: int
     synchrony: SynchronySummaryRecord | None
 

@@ -70,6 +70,10 @@ def test_a_dance_with_music_reports_both_tempi_the_on_beat_score_and_the_offset(
     assert summary["music_bpm"] == document["tempo"]["music_bpm"]
     assert summary["beat_alignment"] == {"score": alignment["score"], "mean_offset_ms": alignment["mean_offset_ms"]}
     assert summary["dancers"] == len(document["dancers"])
+    # Every figure of the summary's on_beat survives the job record (its chance was once dropped there).
+    names = ("locked", "locking", "chance", "score_above_chance", "mean_asynchrony_ms")
+    assert summary["on_beat"] == {name: document["on_beat"][name] for name in names}
+    assert summary["clear_beat"] is document["music"]["clear_beat"] is True  # a click track's beat is clear
 
 
 def test_a_video_without_audio_completes_with_no_music(stack, silent_clip):
