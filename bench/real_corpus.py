@@ -4,7 +4,7 @@
 (``estimate_poses``, overlay off), timed whole and, inside it, the re-linking (the tracklet log fed every
 frame, clothes descriptors included, and the offline pass); then the analysis stage (audio decode, music
 beats, ``build_report``). One row per clip: real dancers (from the folder's README), dancers reported, tracks
-before and after re-linking, tempo, music tempo, on-beat figures (locking, its chance, z, score above chance,
+before and after re-linking, tempo, music tempo and its pulse clarity, on-beat figures (locking, its chance, z, score above chance,
 the hits' mean asynchrony) beside the papers' Beat Align Score. Then the comparisons of the teacher (the
 reference) with every other clip: offset, tempo ratio, score and how they were aligned. Figures only, never
 a gate; the videos are read where they are, never copied.
@@ -102,7 +102,7 @@ def _figure(value: float | None, digits: int = 1) -> str:
 
 
 def print_table(runs: list[ClipRun]) -> None:
-    print(f"  {'clip':<26} {'real':>4} {'dancers':>7} {'tracks':>9} {'motion BPM':>16} {'music':>6} "
+    print(f"  {'clip':<26} {'real':>4} {'dancers':>7} {'tracks':>9} {'motion BPM':>16} {'music':>6} {'pulse':>5} "
           f"{'locking':>7} {'chance':>6} {'z':>5} {'above':>6} {'async ms':>8} {'BAS above':>9} | "
           f"{'pose s':>6} {'relink s':>8} {'analysis s':>10} {'share':>6}")
     for run in runs:
@@ -113,6 +113,7 @@ def print_table(runs: list[ClipRun]) -> None:
         print(
             f"  {run.name:<26} {'~8' if real is None else real:>4} {len(run.report['dancers']):>7} {tracks:>9} "
             f"{_figure(tempo['motion_bpm']) + source:>16} {_figure(tempo['music_bpm']):>6} "
+            f"{_figure(tempo['music_confidence'], 2):>5} "
             f"{_figure(on_beat.get('locking'), 3):>7} {_figure(on_beat.get('chance'), 3):>6} {_figure(on_beat.get('z'), 1):>5} "
             f"{_figure(on_beat.get('score_above_chance'), 3):>6} {_figure(on_beat.get('mean_asynchrony_ms'), 0):>8} "
             f"{_figure(bas.get('score_above_chance'), 3):>9} | {run.pose_s:>6.1f} {run.relink_s:>8.2f} {run.analysis_s:>10.2f} "
@@ -155,7 +156,8 @@ def main() -> None:
             folder.mkdir()
             runs.append(run_clip(path, model, folder))
         print_table(runs)
-        print("  share = (relink s + analysis s) / pose s; relink s is inside pose s (the log fed every frame, and the offline pass)")
+        print("  pulse = the music's pulse clarity (under 0.2: a faint beat); share = (relink s + analysis s) / pose s;")
+        print("  relink s is inside pose s (the log fed every frame, and the offline pass)")
         if TEACHER in paths:
             print_comparisons(runs, paths)
 
