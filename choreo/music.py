@@ -86,9 +86,10 @@ def pulse_clarity(onsets: np.ndarray, rate: float, bpm: float) -> float:
     envelope = gaussian_filter1d(np.asarray(onsets, float), 1.0)
     envelope -= envelope.mean()
     period = 60 / bpm * rate
-    lags = range(max(int(np.floor(period * (1 - PULSE_LAG_TOLERANCE))), 1), int(np.ceil(period * (1 + PULSE_LAG_TOLERANCE))) + 1)
+    shortest = max(int(np.floor(period * (1 - PULSE_LAG_TOLERANCE))), 1)
+    longest = int(np.ceil(period * (1 + PULSE_LAG_TOLERANCE)))
     best = 0.0
-    for lag in lags:
+    for lag in range(shortest, longest + 1):
         if lag >= len(envelope) - 1:
             break
         early, late = envelope[:-lag], envelope[lag:]

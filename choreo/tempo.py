@@ -61,7 +61,7 @@ def spectral_tempo(signal: np.ndarray, rate: float, min_bpm: float = MIN_BPM, ma
 
 def tempo_confidence(signal: np.ndarray, rate: float, bpm: float) -> float:
     """Share of ``signal``'s rhythmic power (60-180 BPM; one series or several, as ``spectral_tempo``)
-    at ``bpm``: the confidence of a tempo found another way (the music's, from librosa's beat tracker)."""
+    at ``bpm``: the confidence of a tempo found another way (the music's, when the movement follows its beat)."""
     spectrum, bpm_axis, band = _spectrum(signal, rate, MIN_BPM, MAX_BPM)
     if spectrum is None or not spectrum[band].any():
         return 0.0
