@@ -4,10 +4,10 @@
 (``estimate_poses``, overlay off), timed whole and, inside it, the re-linking (the tracklet log fed every
 frame, clothes descriptors included, and the offline pass); then the analysis stage (audio decode, music
 beats, ``build_report``). One row per clip: real dancers (from the folder's README), dancers reported, tracks
-before and after re-linking, tempo, music tempo and its pulse clarity, on-beat figures (locking, its chance, z, score above chance,
-the hits' mean asynchrony) beside the papers' Beat Align Score. Then the comparisons of the teacher (the
-reference) with every other clip: offset, tempo ratio, score and how they were aligned. Figures only, never
-a gate; the videos are read where they are, never copied.
+before and after re-linking, tempo, music tempo and its pulse clarity, on-beat figures (locking, its chance, z,
+score above chance, the hits' mean asynchrony) beside the papers' Beat Align Score. Then the comparisons of the
+teacher (the reference) with every other clip: offset, tempo ratio, score and how they were aligned. Figures
+only, never a gate; the videos are read where they are, never copied.
 """
 from __future__ import annotations
 
