@@ -24,10 +24,18 @@ the beats keep the tracker's even spacing (moving each beat to its own nearest a
 songs' beat intervals three times as uneven, 2.3 % -> 6.2 %, by catching off-beat notes); a beat
 moves further to its own attack only within half a hop, the tracker's own rounding. On click
 tracks this puts beats within 3 ms of the clicks.
+
+Other readings: a beat tracker settles on one metrical level, and where the music pulses at two
+levels a third apart (3:2, as a fitness class's song does at 151 and 100 BPM) its choice follows its
+tempo prior (centred on 120 BPM), not the music: the same song played 5 % faster is read at the
+other level. So the tracker also reads the music with its tempo held at 3/2 and at 2/3 of its own
+(``ALTERNATIVE_READINGS``); ``MusicBeats.alternatives`` carries them, with their own beats and
+pulse clarity, for the dance to choose among (``choreo/metre.py``). Octaves (x2, x1/2) need no
+reading of their own: the movement is measured at half, one and two cycles a beat.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -47,6 +55,8 @@ MIN_ATTACK_RISE = 0.1
 PULSE_LAG_TOLERANCE = 0.03
 #: Pulse clarity under which the beat is faint (see the module doc).
 MIN_PULSE_CLARITY = 0.2
+#: The other readings of the beat, as tempo ratios to the tracker's own (see the module doc).
+ALTERNATIVE_READINGS = (3 / 2, 2 / 3)
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,10 @@ class MusicBeats:
     confidence: float
     #: Seconds from the start of the audio.
     beats: np.ndarray
+    #: The music read at the tempi of ``ALTERNATIVE_READINGS`` (see the module doc); empty for those themselves.
+    alternatives: tuple[MusicBeats, ...] = ()
+    #: The tracker's own tempo when this is one of its ``alternatives``; None for the tracker's own reading.
+    tracker_bpm: float | None = None
 
     @property
     def clear(self) -> bool:
@@ -65,19 +79,31 @@ class MusicBeats:
 
 
 def music_beats(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> MusicBeats:
-    """Beats and tempo of mono ``samples`` (float, -1..1)."""
-    import librosa  # heavy (numba); imported on first use, and warmed up by ``warm_up``
-
+    """Beats and tempo of mono ``samples`` (float, -1..1), with the other readings of its beat."""
     samples = np.asarray(samples, np.float32)
     if len(samples) < sample_rate or not np.any(samples):
         return MusicBeats(bpm=None, confidence=0.0, beats=np.array([]))
     onsets = onset_envelope(samples, sample_rate)
-    _, beats = librosa.beat.beat_track(onset_envelope=onsets, sr=sample_rate, hop_length=HOP_LENGTH, units="time")
-    beats = on_attacks(samples, sample_rate, np.asarray(beats, float))
-    bpm = bpm_from_beats(beats)
-    if bpm is None:
+    attacks = Attacks.of(samples, sample_rate)
+    tracked = _reading(onsets, sample_rate, attacks)
+    if tracked.bpm is None:
+        return tracked
+    others = (_reading(onsets, sample_rate, attacks, tracked.bpm * ratio) for ratio in ALTERNATIVE_READINGS)
+    return replace(tracked, alternatives=tuple(replace(other, tracker_bpm=tracked.bpm) for other in others if other.bpm))
+
+
+def _reading(onsets: np.ndarray, sample_rate: int, attacks: Attacks, bpm: float | None = None) -> MusicBeats:
+    """The tracker's beats, at its own tempo or held at ``bpm``, on their attacks, with their pulse clarity."""
+    import librosa  # heavy (numba); imported on first use, and warmed up by ``warm_up``
+
+    _, beats = librosa.beat.beat_track(
+        onset_envelope=onsets, sr=sample_rate, hop_length=HOP_LENGTH, units="time", **({"bpm": bpm} if bpm else {})
+    )
+    beats = attacks.under(np.asarray(beats, float))
+    tempo = bpm_from_beats(beats)
+    if tempo is None:
         return MusicBeats(bpm=None, confidence=0.0, beats=beats)
-    return MusicBeats(bpm=bpm, confidence=pulse_clarity(onsets, sample_rate / HOP_LENGTH, bpm), beats=beats)
+    return MusicBeats(bpm=tempo, confidence=pulse_clarity(onsets, sample_rate / HOP_LENGTH, tempo), beats=beats)
 
 
 def pulse_clarity(onsets: np.ndarray, rate: float, bpm: float) -> float:
@@ -99,30 +125,43 @@ def pulse_clarity(onsets: np.ndarray, rate: float, bpm: float) -> float:
     return best
 
 
-def on_attacks(samples: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.ndarray:
-    """The beats moved by the median distance to the attacks of the sounds they sit on (see the module doc)."""
-    import librosa
+@dataclass(frozen=True)
+class Attacks:
+    """Where the sound's loudness rises: the attacks beats are moved onto (see the module doc)."""
 
-    if len(beats) == 0:
-        return beats
-    rms = librosa.feature.rms(y=samples, frame_length=4 * ATTACK_HOP, hop_length=ATTACK_HOP)[0]
-    loudness = np.log(rms + 1e-4)
-    rise = np.diff(loudness, prepend=loudness[0])
-    times = librosa.frames_to_time(np.arange(len(rise)), sr=sample_rate, hop_length=ATTACK_HOP)
-    start = np.searchsorted(times, beats - ATTACK_BEFORE_S)
-    stop = np.searchsorted(times, beats + ATTACK_AFTER_S, side="right")
-    shifts = np.full(len(beats), np.nan)
-    for index, (first, last) in enumerate(zip(start, stop)):
-        if last > first:
-            steepest = first + int(np.argmax(rise[first:last]))
-            if rise[steepest] >= MIN_ATTACK_RISE:
-                shifts[index] = times[steepest] - beats[index]
-    if np.isnan(shifts).all():
-        return beats
-    latency = float(np.nanmedian(shifts))
-    # Within half a hop of that, a beat may still move to its own attack: the tracker's frame grid.
-    half_hop = HOP_LENGTH / 2 / sample_rate
-    return beats + latency + np.clip(np.nan_to_num(shifts - latency), -half_hop, half_hop)
+    times: np.ndarray
+    #: Rise of log loudness over one ``ATTACK_HOP`` at each of ``times``.
+    rise: np.ndarray
+    #: Half a hop of the onset envelope, seconds: the beat tracker's rounding.
+    half_hop_s: float
+
+    @classmethod
+    def of(cls, samples: np.ndarray, sample_rate: int) -> Attacks:
+        import librosa
+
+        rms = librosa.feature.rms(y=samples, frame_length=4 * ATTACK_HOP, hop_length=ATTACK_HOP)[0]
+        loudness = np.log(rms + 1e-4)
+        rise = np.diff(loudness, prepend=loudness[0])
+        times = librosa.frames_to_time(np.arange(len(rise)), sr=sample_rate, hop_length=ATTACK_HOP)
+        return cls(times, rise, HOP_LENGTH / 2 / sample_rate)
+
+    def under(self, beats: np.ndarray) -> np.ndarray:
+        """The beats moved by the median distance to the attacks of the sounds they sit on (see the module doc)."""
+        if len(beats) == 0:
+            return beats
+        start = np.searchsorted(self.times, beats - ATTACK_BEFORE_S)
+        stop = np.searchsorted(self.times, beats + ATTACK_AFTER_S, side="right")
+        shifts = np.full(len(beats), np.nan)
+        for index, (first, last) in enumerate(zip(start, stop)):
+            if last > first:
+                steepest = first + int(np.argmax(self.rise[first:last]))
+                if self.rise[steepest] >= MIN_ATTACK_RISE:
+                    shifts[index] = self.times[steepest] - beats[index]
+        if np.isnan(shifts).all():
+            return beats
+        latency = float(np.nanmedian(shifts))
+        # Within half a hop of that, a beat may still move to its own attack: the tracker's frame grid.
+        return beats + latency + np.clip(np.nan_to_num(shifts - latency), -self.half_hop_s, self.half_hop_s)
 
 
 def onset_envelope(samples: np.ndarray, sample_rate: int, chunk_s: float = CHUNK_S) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from choreo.entrainment import Locking, asynchrony, beat_locking, limb_hits, movement_velocities
+from choreo.entrainment import Locking, asynchrony, beat_locking, limb_hits
 from choreo.figures import json_number
 from choreo.signals import TrackSeries
 from choreo.tempo import MotionTempo, motion_tempo
@@ -29,18 +29,22 @@ class BeatFollowing:
     locking: Locking | None
 
     @classmethod
-    def of(cls, dancer: TrackSeries, grid: np.ndarray, clock: np.ndarray | None) -> BeatFollowing:
-        velocities = movement_velocities(dancer, grid)
+    def of(cls, dancer: TrackSeries, velocities: np.ndarray, grid: np.ndarray, clock: np.ndarray | None) -> BeatFollowing:
+        """One dancer's movement (their ``movement_velocities``) against ``clock``."""
         hits = limb_hits(dancer, grid) if clock is not None else (np.array([]), np.array([]))
         return cls(velocities, hits, clock, beat_locking(velocities, grid, clock) if clock is not None else None)
 
     @classmethod
-    def pooled(cls, movements: Sequence[BeatFollowing], grid: np.ndarray, clock: np.ndarray | None) -> BeatFollowing:
+    def pooled(
+        cls, movements: Sequence[BeatFollowing], grid: np.ndarray, clock: np.ndarray | None, locking: Locking | None
+    ) -> BeatFollowing:
+        """All dancers' movement together; ``locking``: their velocities, stacked in order, against ``clock``
+        (``choreo/metre.py`` measures it choosing the reading of the beat)."""
         if not movements:
             return cls(np.empty((0, len(grid))), (np.array([]), np.array([])), clock, None)
         velocities = np.concatenate([m.velocities for m in movements])
         hits = (np.concatenate([m.hits[0] for m in movements]), np.concatenate([m.hits[1] for m in movements]))
-        return cls(velocities, hits, clock, beat_locking(velocities, grid, clock) if clock is not None else None)
+        return cls(velocities, hits, clock, locking)
 
     def tempo(self, rate: float, music_bpm: float | None) -> MotionTempo:
         """The movement's tempo (``choreo/tempo.py``) over the stretch where it is measured; a keypoint

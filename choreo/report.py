@@ -12,11 +12,12 @@ import numpy as np
 
 from choreo.angles import JOINT_PAIRS, joint_angles
 from choreo.beat_alignment import BeatAlignmentFigures, align_beats
-from choreo.beat_clock import steady_beats
 from choreo.dancers import dancers_of
 from choreo.energy import energy
+from choreo.entrainment import movement_velocities
 from choreo.figures import json_number
 from choreo.kinematic_beats import kinematic_beats
+from choreo.metre import danced_reading
 from choreo.music import MusicBeats
 from choreo.on_beat import BeatFollowing, tempo_fields
 from choreo.pose_similarity import normalise_poses, oks
@@ -47,7 +48,10 @@ DEFINITIONS = {
     "music": "Beats from librosa.beat.beat_track on the video's own audio track (mono, 22050 Hz); "
     "music_bpm = 60 / mean inter-beat interval. music_confidence: pulse clarity, the autocorrelation of the onset "
     "envelope at one beat period (near 1 for a metronome, near 0 for noise); clear_beat: it is at least 0.2 (under "
-    "it, movement that does not follow the beat may be following one the tracker cannot hear).",
+    "it, movement that does not follow the beat may be following one the tracker cannot hear). Where the music "
+    "pulses at two levels a third apart, the tracker picks one; when the dancers follow not its reading but the music "
+    "read at 3/2 or 2/3 of its tempo (a clear pulse there, z >= 3.09), that reading is the music's beat: music_bpm "
+    "and beats are it, and tracker_bpm is the tracker's own tempo (equal to music_bpm otherwise).",
     "kinematic_beats": "Local minima of the speed envelope smoothed with a 0.08 s Gaussian (moments the "
     "movement stops), AIST++ (Li et al. 2021) and Bailando (Siyao et al. 2022).",
     "beat_alignment": "Beat Align Score, sigma 50 ms: music_to_motion = mean over music beats of "
@@ -76,10 +80,12 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
     dancers = dancers_of(tracks_from_frames(frames), duration_s)
     envelopes = np.array([resample(d.t, d.speed_envelope, grid) for d in dancers]).reshape(len(dancers), len(grid))
     group = nanmean(envelopes, axis=0) if len(dancers) else np.full(len(grid), np.nan)
+    velocities = [movement_velocities(d, grid) for d in dancers]
+    reading = danced_reading(music, np.concatenate(velocities) if velocities else np.empty((0, len(grid))), grid)
+    music, clock = reading.music, reading.clock
     music_beats = music.beats if music is not None else np.array([])
-    clock = steady_beats(music_beats) if len(music_beats) >= 2 else None
-    movements = [BeatFollowing.of(d, grid, clock) for d in dancers]
-    pooled = BeatFollowing.pooled(movements, grid, clock)
+    movements = [BeatFollowing.of(d, v, grid, clock) for d, v in zip(dancers, velocities)]
+    pooled = BeatFollowing.pooled(movements, grid, clock, reading.locking)
     motion = pooled.tempo(rate, music.bpm if music else None)
     group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
     return {
@@ -96,6 +102,7 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
             "has_audio": has_audio,
             "beats": _times(music_beats) if has_audio else None,
             "clear_beat": music.clear if music and music.bpm else None,
+            "tracker_bpm": json_number(music.tracker_bpm or music.bpm, 2) if music and music.bpm else None,
         },
         "kinematic_beats": _times(group_beats),
         "on_beat": pooled.on_beat(),

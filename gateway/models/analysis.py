@@ -52,6 +52,11 @@ class Music(DocumentBody):
         default=None, description="The beat is clear enough to time a dance against (music_confidence >= 0.2); "
         "null without a music tempo"
     )
+    tracker_bpm: float | None = Field(
+        default=None, description="The beat tracker's own tempo. It differs from tempo.music_bpm where the dancers "
+        "follow the music read at 3/2 or 2/3 of it (a second level the music pulses at), which then gives music_bpm "
+        "and beats; null without a music tempo"
+    )
 
 
 class BeatOffset(DocumentBody):

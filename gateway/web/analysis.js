@@ -66,11 +66,18 @@ export function onBeatText(onBeat, clearBeat = true) {
   return clearBeat === false ? `can't tell: the music's beat is faint (${figures})` : `not measurably (${figures})`;
 }
 
-/** The music's tempo in words: a faint beat is said to be one. */
+/** The music's tempo in words: a faint beat is said to be one, and a beat the dancers follow where the
+ * beat tracker heard the music's other level (3:2 to it) is said to be theirs. */
 export function musicTempoText(tempo, music) {
   if (!music.has_audio) return "no audio";
   if (tempo.music_bpm === null) return "no beat found";
-  return music.clear_beat === false ? `${bpmText(tempo.music_bpm)}, a faint beat` : bpmText(tempo.music_bpm);
+  const bpm = bpmText(tempo.music_bpm);
+  if (music.clear_beat === false) return `${bpm}, a faint beat`;
+  const tracker = music.tracker_bpm;
+  if (tracker && Math.round(tracker) !== Math.round(tempo.music_bpm)) {
+    return `${bpm}, the beat the dancers follow (the beat tracker heard ${Math.round(tracker)})`;
+  }
+  return bpm;
 }
 
 /** The group synchrony (Kuramoto R against chance) in words, or why there is none. */

@@ -307,12 +307,15 @@ def test_a_faint_music_beat_is_said_to_be_one_and_not_following_it_is_not_called
         "async ([unlocked, locked, tempo]) => { const { onBeatText, musicTempoText } = await import('./web/analysis.js');"
         " return [onBeatText(unlocked, false), onBeatText(unlocked, true), onBeatText(locked, false),"
         " musicTempoText(tempo, { has_audio: true, clear_beat: false }), musicTempoText(tempo, { has_audio: true, clear_beat: true }),"
-        " musicTempoText({ music_bpm: null }, { has_audio: true, clear_beat: null })]; }",
+        " musicTempoText({ music_bpm: null }, { has_audio: true, clear_beat: null }),"
+        " musicTempoText({ music_bpm: 189.5 }, { has_audio: true, clear_beat: true, tracker_bpm: 125.8 }),"
+        " musicTempoText(tempo, { has_audio: true, clear_beat: true, tracker_bpm: 119.46 })]; }",
         [unlocked, locked, tempo],
     )
     assert said == [
         "can't tell: the music's beat is faint (0.06, chance 0.08)", "not measurably (0.06, chance 0.08)",
         "yes, follows the beat (0.35, chance 0.16)", "119 BPM, a faint beat", "119 BPM", "no beat found",
+        "190 BPM, the beat the dancers follow (the beat tracker heard 126)", "119 BPM",
     ]
 
 

@@ -4,6 +4,8 @@ their music. The clips' facts (dancer counts) come from the folder's README; syn
 the other choreo tests."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -138,6 +140,26 @@ def test_dancers_follow_their_own_music_better_than_another_songs_beats_at_a_sim
     assert len(others) >= 6 and all(o is not None for o in others)
     assert own.score_above_chance > max(o.score_above_chance for o in others)
     assert own.z > max(o.z for o in others)
+
+
+def test_a_fitness_class_played_faster_is_measured_on_the_reading_of_its_song_it_follows(real_clips, analysed):  # noqa: F811
+    # Played 25 % faster, the tracker reads the song at its other level, 3:2 to the one the class follows.
+    import librosa
+
+    speed = 1.25
+    clip = real_clips[FITNESS]
+    poses = copy.deepcopy(clip.poses)
+    for frame in poses["frames"]:
+        frame["t"] /= speed
+    poses["video"]["duration_s"] /= speed
+    music = music_beats(librosa.effects.time_stretch(read_audio(clip.path), rate=speed))
+    original = analysed[FITNESS][1]
+    assert music.bpm / speed == pytest.approx(original.bpm * 2 / 3, rel=0.03)  # the tracker's reading
+    report = build_report(poses, has_audio=True, music=music)
+    assert report["tempo"]["music_bpm"] / speed == pytest.approx(original.bpm, rel=0.03)
+    assert report["music"]["tracker_bpm"] == pytest.approx(music.bpm, abs=0.01)
+    assert report["on_beat"]["locked"] and report["tempo"]["motion_bpm"] / speed == pytest.approx(original.bpm / 2, rel=0.03)
+    assert sum(dancer["on_beat"]["locked"] for dancer in report["dancers"]) >= 4
 
 
 def _pooled_velocities(clip: RealClip, report: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -94,7 +94,7 @@ def test_a_dancer_on_the_beat_scores_high_and_a_late_one_shows_a_positive_offset
 def test_without_audio_the_music_fields_are_null_and_the_rest_is_there():
     t = np.arange(0, 8, 1 / 25)
     report = report_of(bouncing_dancer(t, 0.5), t=t, fps=25)
-    assert report["music"] == {"has_audio": False, "beats": None, "clear_beat": None}
+    assert report["music"] == {"has_audio": False, "beats": None, "clear_beat": None, "tracker_bpm": None}
     assert report["beat_alignment"] is None and report["tempo"]["music_bpm"] is None
     assert report["dancers"][0]["beat_alignment"] is None
     assert report["synchrony"] is None  # one dancer
