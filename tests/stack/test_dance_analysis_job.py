@@ -80,7 +80,7 @@ def test_a_video_without_audio_completes_with_no_music(stack, silent_clip):
     job = run_job(stack.api, silent_clip, "silent.mp4")
     document = requests.get(job["result"]["analysis_url"], timeout=30).json()
     Analysis.model_validate(document)
-    assert document["music"] == {"has_audio": False, "beats": None, "clear_beat": None}
+    assert document["music"] == {"has_audio": False, "beats": None, "clear_beat": None, "tracker_bpm": None}
     assert document["tempo"]["music_bpm"] is None and document["beat_alignment"] is None
     assert document["tempo"]["motion_bpm"] == pytest.approx(BPM, abs=1.0)
     assert job["result"]["summary"]["beat_alignment"] is None
