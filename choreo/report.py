@@ -130,6 +130,7 @@ def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
             {"score": alignment["score"], "mean_offset_ms": alignment["mean_offset_ms"]} if alignment else None
         ),
         "clear_beat": report["music"].get("clear_beat"),
+        "tracker_bpm": report["music"].get("tracker_bpm"),
         "dancers": len(report["dancers"]),
         "synchrony": {"R": synchrony["group"]["R"]} if synchrony and synchrony["group"] else None,
     }

@@ -45,7 +45,14 @@ def summary_lines(summary: Record | None) -> list[tuple[str, str]]:
     motion, music = summary.get("motion_bpm"), summary.get("music_bpm")
     tempo = f"{motion:.1f} BPM (movement)" if motion is not None else "no steady movement tempo"
     faint = summary.get("clear_beat") is False
-    tempo += f", {music:.1f} BPM (music{', a faint beat' if faint else ''})" if music is not None else ", no music beat"
+    tracker = summary.get("tracker_bpm")
+    if faint:
+        said = ", a faint beat"
+    elif music is not None and tracker is not None and round(tracker, 1) != round(music, 1):
+        said = f", the beat the dancers follow; the beat tracker heard {tracker:.1f}"
+    else:
+        said = ""
+    tempo += f", {music:.1f} BPM (music{said})" if music is not None else ", no music beat"
     lines = [("tempo", tempo), ("dancers", str(summary.get("dancers", 0)))]
     on_beat = summary.get("on_beat")
     if on_beat and on_beat.get("locking") is not None:

@@ -107,6 +107,9 @@ class AnalysisSummaryRecord(BaseModel):
     beat_alignment: BeatAlignmentSummaryRecord | None
     #: None without a music tempo, and in summaries written before the pulse clarity existed.
     clear_beat: bool | None = None
+    #: The beat tracker's own tempo (``music_bpm`` unless the dancers follow another reading of the music);
+    #: None without a music tempo, and in summaries written before the readings existed.
+    tracker_bpm: float | None = None
     dancers: int
     synchrony: SynchronySummaryRecord | None
 

@@ -211,6 +211,10 @@ class AnalysisSummary(ResponseBody):
     music_bpm: float | None
     on_beat: OnBeatSummary | None = Field(default=None, description="Null without music beats")
     clear_beat: bool | None = Field(default=None, description="As music.clear_beat")
+    tracker_bpm: float | None = Field(
+        default=None, description="As music.tracker_bpm: the beat tracker's own tempo, music_bpm unless the dancers "
+        "follow the music read at 3/2 or 2/3 of it"
+    )
     beat_alignment: BeatAlignmentSummary | None
     dancers: int = Field(ge=0)
     synchrony: SynchronySummary | None

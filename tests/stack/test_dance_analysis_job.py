@@ -74,6 +74,7 @@ def test_a_dance_with_music_reports_both_tempi_the_on_beat_score_and_the_offset(
     names = ("locked", "locking", "chance", "score_above_chance", "mean_asynchrony_ms")
     assert summary["on_beat"] == {name: document["on_beat"][name] for name in names}
     assert summary["clear_beat"] is document["music"]["clear_beat"] is True  # a click track's beat is clear
+    assert summary["tracker_bpm"] == document["music"]["tracker_bpm"] == document["tempo"]["music_bpm"]
 
 
 def test_a_video_without_audio_completes_with_no_music(stack, silent_clip):

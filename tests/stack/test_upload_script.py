@@ -250,6 +250,19 @@ def test_a_faint_beat_is_said_to_be_one_and_not_following_it_is_not_called_off_t
     assert fields["on_beat"] == "can't tell: the music's beat is faint (locking 0.06, chance 0.08)"
 
 
+def test_a_beat_the_dancers_chose_over_the_trackers_is_said_to_be_theirs(capsys):
+    # The real fitness class played 25 % faster: the tracker hears its song's other level, 3:2 to the class's.
+    on_beat = {"locked": True, "locking": 0.33, "chance": 0.18, "score_above_chance": 0.18, "mean_asynchrony_ms": 102.0}
+    summary = {"motion_bpm": 93.36, "music_bpm": 186.72, "tracker_bpm": 125.44, "on_beat": on_beat, "clear_beat": True,
+               "beat_alignment": None, "dancers": 8, "synchrony": None}
+    print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    fields = stdout_fields(capsys.readouterr().out)
+    assert fields["tempo"] == "93.4 BPM (movement), 186.7 BPM (music, the beat the dancers follow; the beat tracker heard 125.4)"
+    summary.update(music_bpm=125.44)
+    print_result({"status": "completed", "result": {"summary": summary}, "warnings": []})
+    assert stdout_fields(capsys.readouterr().out)["tempo"] == "93.4 BPM (movement), 125.4 BPM (music)"
+
+
 def test_compare_to_uploads_waits_compares_and_prints_score_offset_and_worst_segments(stack, clip):
     reference = request_upload(stack.api, "reference.mp4")
     assert requests.put(reference["upload_url"], data=clip.read_bytes(), timeout=60).status_code == 200

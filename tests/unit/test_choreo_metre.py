@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from choreo.music import MusicBeats, music_beats
-from choreo.report import build_report
+from choreo.report import build_report, summary_of
 from tests.dance_series import bouncing_dancer, frames_of, poses_document
 from tests.music_series import song
 
@@ -38,6 +38,7 @@ def test_dancers_who_follow_the_music_read_at_3_2_of_the_trackers_tempo_are_meas
     assert report["music"]["beats"][:3] == pytest.approx([0.3, 0.7, 1.1])
     assert report["on_beat"]["locked"] and report["dancers"][0]["on_beat"]["locked"]
     assert report["tempo"]["motion_source"] == "beat" and report["tempo"]["motion_bpm"] == pytest.approx(150)
+    assert summary_of(report)["tracker_bpm"] == pytest.approx(100) and summary_of(report)["music_bpm"] == pytest.approx(150)
 
 
 def test_the_trackers_reading_stays_when_the_dancers_follow_it():
