@@ -36,13 +36,12 @@ class BeatFollowing:
 
     @classmethod
     def pooled(
-        cls, movements: Sequence[BeatFollowing], grid: np.ndarray, clock: np.ndarray | None, locking: Locking | None
+        cls, movements: Sequence[BeatFollowing], velocities: np.ndarray, clock: np.ndarray | None, locking: Locking | None
     ) -> BeatFollowing:
-        """All dancers' movement together; ``locking``: their velocities, stacked in order, against ``clock``
-        (``choreo/metre.py`` measures it choosing the reading of the beat)."""
+        """All dancers' movement together: ``velocities``, the movements' stacked in order, and ``locking``, theirs
+        against ``clock`` (``choreo/metre.py`` measures it choosing the reading of the beat)."""
         if not movements:
-            return cls(np.empty((0, len(grid))), (np.array([]), np.array([])), clock, None)
-        velocities = np.concatenate([m.velocities for m in movements])
+            return cls(velocities, (np.array([]), np.array([])), clock, None)
         hits = (np.concatenate([m.hits[0] for m in movements]), np.concatenate([m.hits[1] for m in movements]))
         return cls(velocities, hits, clock, locking)
 

@@ -81,11 +81,12 @@ def build_report(poses: Mapping[str, Any], *, has_audio: bool, music: MusicBeats
     envelopes = np.array([resample(d.t, d.speed_envelope, grid) for d in dancers]).reshape(len(dancers), len(grid))
     group = nanmean(envelopes, axis=0) if len(dancers) else np.full(len(grid), np.nan)
     velocities = [movement_velocities(d, grid) for d in dancers]
-    reading = danced_reading(music, np.concatenate(velocities) if velocities else np.empty((0, len(grid))), grid)
+    stacked = np.concatenate(velocities) if velocities else np.empty((0, len(grid)))
+    reading = danced_reading(music, stacked, grid)
     music, clock = reading.music, reading.clock
     music_beats = music.beats if music is not None else np.array([])
     movements = [BeatFollowing.of(d, v, grid, clock) for d, v in zip(dancers, velocities)]
-    pooled = BeatFollowing.pooled(movements, grid, clock, reading.locking)
+    pooled = BeatFollowing.pooled(movements, stacked, clock, reading.locking)
     motion = pooled.tempo(rate, music.bpm if music else None)
     group_beats = kinematic_beats(grid, group, rate) if len(dancers) else np.array([])
     return {
