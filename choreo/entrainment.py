@@ -90,11 +90,10 @@ def movement_velocities(track: TrackSeries, grid: np.ndarray) -> np.ndarray:
     """Velocity series (x and y of each ``MOVEMENT_KEYPOINTS``), shape (26, len(grid)), on the even
     ``grid`` (seconds), detrended; NaN where the keypoint is not known."""
     rate = 1 / float(np.median(np.diff(grid))) if len(grid) > 1 else 30.0
-    velocity = np.gradient(track.normalised, track.t, axis=0) if len(track.t) > 1 else np.full_like(track.normalised, np.nan)
     rows = []
     for keypoint in MOVEMENT_KEYPOINTS:
         for axis in (0, 1):
-            series = resample(track.t, velocity[:, keypoint, axis], grid)
+            series = resample(track.t, track.velocity[:, keypoint, axis], grid)
             known = ~np.isnan(series)
             if known.sum() < 2:
                 rows.append(series)
@@ -144,14 +143,15 @@ def limb_hits(track: TrackSeries, grid: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Times (seconds) and weights (the speed drop, torso lengths per second) of every limb's hits."""
     rate = 1 / float(np.median(np.diff(grid))) if len(grid) > 1 else 30.0
     times, weights = [], []
+    torso = fill_edges(resample(track.t, track.torso_length, grid))
     for limb in HIT_LIMBS:
-        position = np.nanmean(track.normalised[:, list(limb)], axis=1) if len(limb) > 1 else track.normalised[:, limb[0]]
+        position = np.nanmean(track.keypoints[:, list(limb)], axis=1) if len(limb) > 1 else track.keypoints[:, limb[0]]
         series = [resample(track.t, position[:, axis], grid) for axis in (0, 1)]
         known = ~np.isnan(series[0])
         if known.sum() < 10:
             continue
         smooth = [gaussian_filter1d(fill_edges(s), HIT_SMOOTHING_S * rate) for s in series]
-        speed = np.hypot(np.gradient(smooth[0], grid), np.gradient(smooth[1], grid))
+        speed = np.hypot(np.gradient(smooth[0], grid), np.gradient(smooth[1], grid)) / torso
         spread = np.percentile(speed[known], 95) - np.percentile(speed[known], 5)
         if spread <= 0:
             continue

@@ -6,8 +6,8 @@ tracker's counts as followed as usual (``on_beat.locked``, one-sided 5 %); anoth
 only where its pulse is clear (``MusicBeats.clear``) and the movement follows it at one-sided 0.1 %
 (``OTHER_READING_Z``): each reading tried is one more chance of a false "follows the beat". Measured
 on the real clips' movement against other songs' beats played 5-10 % off their music's tempo (with
-those songs' own other readings), 12 of 216 read as followed on the tracker's reading alone; letting
-other readings count at 1 % (z 2.326) made it 19, at 0.1 % it stays 12. Of the readings followed,
+those songs' own other readings), 8 of 216 read as followed on the tracker's reading alone; letting
+other readings count at 1 % (z 2.326) made it 14, at 0.1 % it stays 8. Of the readings followed,
 the one followed most clearly (highest z) wins: a dancer bouncing on a song's 100 BPM level also
 locks, more weakly, to its 150 BPM level at twice a beat, through the bounce's harmonics. With none
 followed the tracker's stays. The chosen reading is the music's beat for the whole analysis (tempo,
@@ -17,7 +17,7 @@ beside it (``music.tracker_bpm``).
 Measured: a fitness class's song pulses at 151.6 and at 100.4 BPM; the tracker reads 151.6 and the
 class follows it. Played 5-45 % faster, the tracker reads the song's other level instead (its
 prior prefers it), and the class, followed at z 5-7 before, read as off the beat (z -2); the 3/2
-reading gives it back (z 5.2-5.7).
+reading gives it back (z 5.3-6.0).
 """
 from __future__ import annotations
 

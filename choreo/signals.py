@@ -59,12 +59,21 @@ class TrackSeries:
         return self.keypoints / self.torso_length[:, None, None]
 
     @cached_property
+    def velocity(self) -> np.ndarray:
+        """Velocity of each keypoint, torso lengths per second, shape (frames, 17, 2); NaN where missing.
+
+        The pixels' velocity over the frame's torso length, not the velocity of ``normalised``: a
+        position in torso lengths is counted from the image's corner, so when the scale changes (the
+        running median moving as the dancer bends or comes closer) every keypoint would seem to move,
+        the more the further it stands from that corner."""
+        if len(self.t) < 2:
+            return np.full(self.keypoints.shape, np.nan)
+        return np.gradient(self.keypoints, self.t, axis=0) / self.torso_length[:, None, None]
+
+    @cached_property
     def joint_speeds(self) -> np.ndarray:
         """Speed of each keypoint, torso lengths per second, shape (frames, 17); NaN where missing."""
-        if len(self.t) < 2:
-            return np.full((len(self.t), KEYPOINTS), np.nan)
-        velocity = np.gradient(self.normalised, self.t, axis=0)
-        return np.linalg.norm(velocity, axis=-1)
+        return np.linalg.norm(self.velocity, axis=-1)
 
     @cached_property
     def speed_envelope(self) -> np.ndarray:

@@ -229,7 +229,8 @@ def test_the_summary_says_the_tempi_whether_the_dancers_follow_the_beat_and_whet
 
 
 def test_movement_that_does_not_follow_the_beat_is_said_so_without_an_average_offset(capsys):
-    # The real student's figures: an offset from a beat she is not measured to keep would mean nothing.
+    # Movement near the music's tempo whose locking to its beat is not significant (z 1.4): an offset from a
+    # beat the dancer is not measured to keep would mean nothing.
     on_beat = {"locked": False, "locking": 0.2153, "chance": 0.1832, "score_above_chance": 0.0393, "mean_asynchrony_ms": 57.7}
     summary = {"motion_bpm": 98.39, "music_bpm": 99.32, "on_beat": on_beat, "beat_alignment": None, "dancers": 1,
                "synchrony": None}

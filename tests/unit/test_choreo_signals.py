@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from choreo.entrainment import movement_velocities
 from choreo.signals import MAX_GAP_FRAMES, tracks_from_frames
 from tests.dance_series import STANDING, bouncing_dancer, frames_of
 
@@ -50,6 +51,23 @@ def test_speeds_are_in_torso_lengths_per_second_whatever_the_size_in_the_frame()
     (a,), (b,) = tracks_from_frames(frames_of(t, small)), tracks_from_frames(frames_of(t, large))
     assert np.median(a.torso_length) == pytest.approx(100.0)
     assert np.nanmean(a.speed_envelope) == pytest.approx(np.nanmean(b.speed_envelope), rel=1e-6)
+
+
+def test_keypoints_that_stand_still_do_not_move_when_the_scale_changes_wherever_the_dancer_stands():
+    # A dancer straightening up: head, shoulders and arms rise 40 px over 2 s, the torso grows from 100 to
+    # 140 px (the scale follows), hips and feet stay put; once at the image's corner, once 900 px right and
+    # 600 px down from it. Movement is measured the same at both places, and the feet do not move.
+    t = np.arange(0, 6, 1 / 30)
+    _, corner = still_frames(len(t))
+    corner[:, :11, 1] -= np.clip((t - 2) / 2, 0, 1)[:, None] * 40
+    away = corner.copy()
+    away[..., :2] += [900, 600]
+    (near,), (far,) = tracks_from_frames(frames_of(t, corner)), tracks_from_frames(frames_of(t, away))
+    assert far.torso_length[-1] > far.torso_length[0] * 1.3
+    assert np.abs(far.velocity[:, 15:17]).max() < 1e-9
+    assert far.velocity == pytest.approx(near.velocity, abs=1e-9)
+    grid = np.arange(0, 6, 1 / 30)
+    np.testing.assert_allclose(movement_velocities(far, grid), movement_velocities(near, grid), atol=1e-9)
 
 
 def test_speeds_use_each_frames_timestamp_not_its_index():
