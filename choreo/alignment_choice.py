@@ -5,14 +5,21 @@ Music fixes the timing far better than poses can: two people dancing one choreog
 camera and style, so their poses agree only loosely (``choreo.movement_match``), while one recording
 played in two videos lines up to a few milliseconds (``choreo.soundtrack_alignment``). The soundtracks
 are used when both jobs have them (``None``: the job was analysed before they were kept, or its
-analysis failed), neither is silent, and they are one recording (``SoundtrackMatch.shared``).
+analysis failed), neither is silent, and they are one recording (``SoundtrackMatch.shared``: the onsets
+line up at one place, and where both carry their chroma, the notes agree there).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from choreo.soundtrack import Soundtrack
-from choreo.soundtrack_alignment import MIN_CORRELATION, MIN_MARGIN, SoundtrackMatch, match_soundtracks
+from choreo.soundtrack_alignment import (
+    MIN_CHROMA_CORRELATION,
+    MIN_CORRELATION,
+    MIN_MARGIN,
+    SoundtrackMatch,
+    match_soundtracks,
+)
 
 SOUNDTRACK = "soundtrack"
 POSES = "poses"
@@ -50,12 +57,20 @@ def choose_alignment(reference: Soundtrack | None, attempt: Soundtrack | None) -
             POSES, match,
             f"the soundtracks are different music (onset correlation {match.correlation:.2f}, under {MIN_CORRELATION})",
         )
-    if not match.shared:
+    if match.chroma_correlation is not None and match.chroma_correlation < MIN_CHROMA_CORRELATION:
         return AlignmentChoice(
             POSES, match,
-            f"the soundtracks' beats line up but nothing else does (onset correlation {match.correlation:.2f}, "
-            f"only {match.correlation - match.sidelobe:.2f} above a shift by a beat or more; one recording "
-            f"stands out by {MIN_MARGIN})",
+            f"the soundtracks are different music: their onsets line up (onset correlation {match.correlation:.2f}) "
+            f"but their notes do not (chroma correlation {match.chroma_correlation:.2f}, under {MIN_CHROMA_CORRELATION})",
+        )
+    if not match.shared:
+        notes = (f"their notes agree (chroma correlation {match.chroma_correlation:.2f}), but "
+                 if match.chroma_correlation is not None else "")
+        return AlignmentChoice(
+            POSES, match,
+            f"the soundtracks' beats line up but where is not certain: {notes}the onsets (correlation "
+            f"{match.correlation:.2f}) stand only {match.correlation - match.sidelobe:.2f} above a shift by a beat "
+            f"or more; one recording stands out by {MIN_MARGIN}",
         )
     return AlignmentChoice(
         SOUNDTRACK, match,

@@ -8,7 +8,7 @@ from choreo.comparison import DanceComparison, Segment
 from choreo.comparison_segments import FEEDBACK_BELOW
 from choreo.dancer_choice import ChosenDancer
 from choreo.figures import json_number
-from choreo.soundtrack_alignment import MIN_CORRELATION
+from choreo.soundtrack_alignment import MIN_CHROMA_CORRELATION, MIN_CORRELATION
 
 #: 2: movement-match scores, alignment by soundtrack, dancers chosen by visibility.
 VERSION = 2
@@ -32,8 +32,13 @@ DEFINITIONS = {
     "it): the line is the one through the pose-similarity matrix with the highest mean (tempo ratios 0.67-1.5), "
     "and every reference frame is compared. alignment_reason says which case.",
     "soundtrack_correlation": "Pearson's r of the two soundtracks' onset-strength envelopes along their best line; "
-    f"one recording reads 0.7-0.95, different songs under 0.4; the soundtrack is used from {MIN_CORRELATION} up "
-    "when that peak also stands clear of every shift by a beat or more. null when either job has no soundtrack.",
+    f"one recording reads 0.7-0.95, different songs mostly under 0.4; the soundtrack is used from {MIN_CORRELATION} "
+    "up when that peak also stands clear of every shift by a beat or more and the notes agree "
+    "(soundtrack_chroma_correlation). null when either job has no soundtrack.",
+    "soundtrack_chroma_correlation": "Pearson's r of the two soundtracks' chroma (which of the 12 pitch classes "
+    "sound) along the same line: one recording reads 0.6-0.9 (lower under noise), different songs whose beats "
+    f"line up under 0.15; under {MIN_CHROMA_CORRELATION} they are different music. null when either job's "
+    "soundtrack was kept before the chroma was, or has no sound.",
     "alignment": "Subsequence DTW on 1 - OKS within a band around the line (0.5 s by the soundtrack, 1 s by poses), "
     "made continuous by smoothing over 0.5 s.",
     "offset_s": "Attempt time minus reference time at the first compared reference frame (positive: the attempt "
@@ -67,6 +72,10 @@ def result_fields(comparison: DanceComparison) -> dict[str, Any]:
         "aligned_by": choice.method,
         "alignment_reason": choice.reason,
         "soundtrack_correlation": json_number(choice.match.correlation, 3) if choice.match is not None else None,
+        "soundtrack_chroma_correlation": (
+            json_number(choice.match.chroma_correlation, 3)
+            if choice.match is not None and choice.match.chroma_correlation is not None else None
+        ),
         "body_parts": {name: json_number(value, 2) for name, value in comparison.body_parts.items()},
         "segments": [_segment_score(s) for s in comparison.segments],
         "worst_segments": [

@@ -81,6 +81,7 @@ class ComparisonResultRecord(BaseModel):
     aligned_by: str | None = None
     alignment_reason: str | None = None
     soundtrack_correlation: float | None = None
+    soundtrack_chroma_correlation: float | None = None
     pose_similarity: float | None = None
     reference_dancer: DancerChoiceRecord | None = None
     dancer: DancerChoiceRecord | None = None

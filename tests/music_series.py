@@ -1,4 +1,5 @@
-"""Synthetic soundtracks with known answers: songs made of noise bursts (drum-like onsets) at known times."""
+"""Synthetic soundtracks with known answers: songs made of noise bursts (drum-like onsets) at known times, and
+songs with a melody over them."""
 from __future__ import annotations
 
 import numpy as np
@@ -30,3 +31,18 @@ def played_at(samples: np.ndarray, speed: float) -> np.ndarray:
     """The recording played ``speed`` times as fast (0.8: slower, and longer by 1 / 0.8)."""
     positions = np.arange(0, len(samples) - 1, speed)
     return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def tonal_song(seconds: float, seed: int, bpm: float = 120.0) -> np.ndarray:
+    """``song`` with a melody: a note of the C major scale (a sine with its octave) on each beat, held to the
+    next, chosen by ``seed``; two seeds share their beat but not their notes."""
+    rng = np.random.default_rng(seed + 1000)
+    drums = song(seconds, seed, bpm=bpm)
+    t = np.arange(len(drums)) / SAMPLE_RATE
+    beat = np.floor(t * bpm / 60).astype(int)
+    scale = np.array([60, 62, 64, 65, 67, 69, 71])  # MIDI C4-B4
+    notes = rng.choice(scale, beat.max() + 1)[beat]
+    hertz = 440.0 * 2 ** ((notes - 69) / 12)
+    phase = 2 * np.pi * np.cumsum(hertz) / SAMPLE_RATE
+    melody = 0.3 * np.sin(phase) + 0.15 * np.sin(2 * phase)
+    return (drums + melody).astype(np.float32)

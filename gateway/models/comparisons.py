@@ -121,6 +121,12 @@ class ComparisonResult(ResponseBody):
         description="Correlation of the two soundtracks' onset envelopes at their best alignment (one recording: "
         "0.7-0.95); null when either job has no soundtrack features or no sound",
     )
+    soundtrack_chroma_correlation: float | None = Field(
+        ge=-1, le=1,
+        description="Correlation of the two soundtracks' chroma (the notes that sound) along that alignment (one "
+        "recording: 0.6-0.9; different songs whose beats line up: under 0.15; under 0.2 they count as different "
+        "music); null when either job's soundtrack features predate it, or either has no sound",
+    )
     reference_track_id: int
     track_id: int
     reference_dancer: DancerChoice | None = Field(description="The reference's dancer compared, and why")

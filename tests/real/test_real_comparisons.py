@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import librosa
 import numpy as np
 import pytest
 
@@ -14,6 +15,8 @@ from choreo.comparison_report import comparison_document, result_fields
 from choreo.comparison_segments import FEEDBACK_BELOW
 from choreo.dancer_choice import most_visible
 from choreo.music import music_beats
+from choreo.soundtrack import soundtrack_of
+from choreo.soundtrack_alignment import match_soundtracks
 from pose_worker.audio import read_audio
 from tests.real_clips import CLIPS, STUDENT, STUDENT_STARTS_S, TEACHER, RealClip, real_clips  # noqa: F401 (fixture)
 
@@ -74,6 +77,35 @@ def test_the_student_is_found_where_she_is_in_the_teachers_song_at_the_songs_tem
     teacher = comparisons[(STUDENT, TEACHER)]
     assert teacher.offset_s == pytest.approx(STUDENT_STARTS_S, abs=OFFSET_TOLERANCE_S)
     assert teacher.tempo_ratio == pytest.approx(1.0, abs=TEMPO_TOLERANCE)
+
+
+@pytest.fixture(scope="module")
+def soundtracks(real_clips) -> dict[str, np.ndarray]:  # noqa: F811 (the fixture)
+    """Each clip's decoded audio (None without sound)."""
+    return {name: read_audio(clip.path) for name, clip in real_clips.items()}
+
+
+@pytest.mark.parametrize("speed", [0.75, 1.1, 1.3])
+def test_the_student_practising_at_another_speed_is_found_by_the_soundtrack(real_clips, soundtracks, speed):  # noqa: F811
+    # Time-stretched, pitch kept, as practice apps play a song: attempt time = (-0.81 + reference time) / speed.
+    stretched = librosa.effects.time_stretch(soundtracks[STUDENT], rate=speed)
+    match = match_soundtracks(real_clips[TEACHER].soundtrack, soundtrack_of(stretched))
+    assert match.shared, match
+    assert match.tempo_ratio == pytest.approx(1 / speed, rel=0.01)
+    assert match.offset_s == pytest.approx(-STUDENT_STARTS_S / speed, abs=OFFSET_TOLERANCE_S)
+
+
+WITH_MUSIC = [name for name in CLIPS if name != "sports2d_demo_8s"]
+#: Ordered pairs of clips with different songs (the student dances to the teacher's recording).
+DIFFERENT_SONGS = [pair for pair in itertools.permutations(WITH_MUSIC, 2) if set(pair) != {TEACHER, STUDENT}]
+
+
+@pytest.mark.parametrize("speed", [0.8, 1.25])
+def test_different_songs_played_slower_or_faster_are_not_taken_for_one_recording(real_clips, soundtracks, speed):  # noqa: F811
+    stretched = {name: soundtrack_of(librosa.effects.time_stretch(soundtracks[name], rate=speed)) for name in WITH_MUSIC}
+    taken = [(reference, attempt) for reference, attempt in DIFFERENT_SONGS
+             if match_soundtracks(real_clips[reference].soundtrack, stretched[attempt]).shared]
+    assert len(DIFFERENT_SONGS) == 18 and taken == []
 
 
 def test_the_student_scores_well_above_the_teacher_compared_with_any_other_dance(comparisons):
