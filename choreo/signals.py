@@ -54,16 +54,11 @@ class TrackSeries:
         return self.last_t - self.first_t
 
     @cached_property
-    def normalised(self) -> np.ndarray:
-        """Keypoints in torso lengths (same origin as the image)."""
-        return self.keypoints / self.torso_length[:, None, None]
-
-    @cached_property
     def velocity(self) -> np.ndarray:
         """Velocity of each keypoint, torso lengths per second, shape (frames, 17, 2); NaN where missing.
 
-        The pixels' velocity over the frame's torso length, not the velocity of ``normalised``: a
-        position in torso lengths is counted from the image's corner, so when the scale changes (the
+        The pixels' velocity over the frame's torso length, not the velocity of positions already in
+        torso lengths: those are counted from the image's corner, so when the scale changes (the
         running median moving as the dancer bends or comes closer) every keypoint would seem to move,
         the more the further it stands from that corner."""
         if len(self.t) < 2:

@@ -11,16 +11,16 @@ beats coincide line up as well.
 The chroma (librosa's ``chroma_stft``: the energy of each of the 12 pitch classes, C to B, each frame
 scaled so its strongest class is 1) says which notes sound: one frame per ``CHROMA_HOP`` samples
 (about 11 a second) over ``CHROMA_FFT``-sample windows, rounded to ``CHROMA_DIGITS`` decimals, about
-650 bytes a second (900 with the envelope: 3.2 MB for an hour). One recording has the same notes along its line; two songs whose beats
-coincide do not (``choreo.soundtrack_alignment``). Soundtracks kept before it (version 1) have
-none. Silence (no audio, or an audio track of zeros) has nothing worth keeping: ``silent`` is True then.
+650 bytes a second (900 with the envelope: 3.2 MB for an hour). One recording has the same notes along
+its line; two songs whose beats coincide do not (``choreo.soundtrack_alignment``). Soundtracks kept
+before it (version 1) have none. Silence (no audio, or an audio track of zeros) has nothing worth
+keeping: ``silent`` is True then.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import librosa
 import numpy as np
 
 from choreo.music import HOP_LENGTH, SAMPLE_RATE, onset_envelope
@@ -66,6 +66,8 @@ def soundtrack_of(samples: np.ndarray | None, sample_rate: int = SAMPLE_RATE) ->
     peak = float(envelope.max())
     if not peak > 0:
         return Soundtrack(rate=rate, onsets=np.zeros(0), silent=True)
+    import librosa  # heavy (numba); imported on first use, as in ``choreo.music``
+
     chroma = librosa.feature.chroma_stft(y=samples, sr=sample_rate, hop_length=CHROMA_HOP, n_fft=CHROMA_FFT)
     return Soundtrack(
         rate=rate, onsets=np.round(envelope / peak, DIGITS), silent=False,

@@ -116,7 +116,7 @@ def match_soundtracks(reference: Soundtrack, attempt: Soundtrack) -> SoundtrackM
     return SoundtrackMatch(
         offset_s=offset_s, tempo_ratio=ratio, correlation=r,
         sidelobe=_sidelobe(reference, attempt, ratio, lag, min_overlap_s), overlap_s=overlap / reference.rate,
-        chroma_correlation=chroma_correlation(reference, attempt, offset_s, ratio) if with_chroma else None,
+        chroma_correlation=chroma_correlation(reference, attempt, offset_s, ratio),
     )
 
 
